@@ -1,0 +1,18 @@
+import type { FastifyInstance } from 'fastify';
+import type { SiteContext } from '../../http/context.ts';
+import { registerAuthRoutes } from './auth-routes.ts';
+import { registerLogRoutes } from './log-routes.ts';
+import { registerSyncRoutes } from './sync-routes.ts';
+import { registerUpdateRoutes } from './update-routes.ts';
+import { registerUpstreamRoutes } from './upstream-routes.ts';
+import { registerUserRoutes } from './user-routes.ts';
+
+/** The admin API, `/api/v1/…`. Every route but login and health needs a token. */
+export function registerApiV1(app: FastifyInstance, site: SiteContext): void {
+  registerAuthRoutes(app, site);
+  registerUserRoutes(app, site);
+  registerUpstreamRoutes(app, site);
+  registerSyncRoutes(app, site);
+  registerUpdateRoutes(app, site);
+  registerLogRoutes(app, site);
+}

@@ -1,0 +1,22 @@
+import { UpdateQuery, type UpdateDetail, type UpdatePage } from '@patchday/core';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { findUpdates, getUpdateDetail } from '../../catalogue/catalogue-queries.ts';
+import type { SiteContext } from '../../http/context.ts';
+import { notFound, parseInput } from '../../http/http-error.ts';
+
+const UpdateIdParam = z.object({ updateId: z.string().uuid('an updateId is a UUID') });
+
+export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): void {
+  app.get('/api/v1/updates', { config: { permission: 'read' } }, async (request): Promise<UpdatePage> => {
+    const query = parseInput(UpdateQuery, request.query, 'query');
+    return findUpdates(site.store.db, query);
+  });
+
+  app.get('/api/v1/updates/:updateId', { config: { permission: 'read' } }, async (request): Promise<UpdateDetail> => {
+    const { updateId } = parseInput(UpdateIdParam, request.params, 'path');
+    const detail = await getUpdateDetail(site.store.db, updateId);
+    if (!detail) throw notFound(`update ${updateId}`);
+    return detail;
+  });
+}

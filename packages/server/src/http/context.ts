@@ -1,0 +1,33 @@
+import type { Clock } from '@patchday/core';
+import type { FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { Principal } from '../auth/tokens.ts';
+import type { Permission } from '../auth/roles.ts';
+import type { Store } from '../store/store.ts';
+import type { SyncService } from '../sync/sync-service.ts';
+import { HttpError } from './http-error.ts';
+
+/** What every route of a site can use. */
+export interface SiteContext {
+  store: Store;
+  clock: Clock;
+  log: Logger;
+  sync: SyncService;
+  dataDir: string;
+  version: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+  interface FastifyContextConfig {
+    /** Absent = public route (health, login). */
+    permission?: Permission;
+  }
+}
+
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new HttpError(401, 'authentication required');
+  return request.principal;
+}

@@ -1,0 +1,72 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { systemClock, type Clock } from '@patchday/core';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { bootstrapFirstAdministrator } from './auth/bootstrap.ts';
+import { buildApp } from './http/app.ts';
+import { openStore } from './store/open-store.ts';
+import type { Store } from './store/store.ts';
+import type { SyncLimits } from './sync/debian-suite-reader.ts';
+import { SyncService } from './sync/sync-service.ts';
+
+export const DEFAULT_PORT = 8530;
+export const VERSION = '0.1.0';
+
+export interface SiteConfig {
+  /** Database, keys, content library and logs live here (default ./patchday-data). */
+  dataDir: string;
+  /** `postgres://…`; default: SQLite at <dataDir>/patchday.sqlite. */
+  db?: string;
+  port?: number;
+  /** Default 127.0.0.1: a site is reachable from elsewhere only when the administrator says so. */
+  host?: string;
+  clock?: Clock;
+  log?: Logger;
+  syncLimits?: Partial<SyncLimits>;
+  expiryMonths?: number;
+}
+
+export interface RunningSite {
+  url: string;
+  app: FastifyInstance;
+  store: Store;
+  sync: SyncService;
+  clock: Clock;
+  /** Path of the first administrator's one-time password when this start created it. */
+  initialPasswordFile: string | null;
+  close(): Promise<void>;
+}
+
+export async function startSite(config: SiteConfig): Promise<RunningSite> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const clock = config.clock ?? systemClock;
+  const log = config.log ?? pino({ level: process.env.PATCHDAY_LOG_LEVEL ?? 'info' });
+  const store = await openStore(config.db ?? join(dataDir, 'patchday.sqlite'));
+  try {
+    const initialPasswordFile = await bootstrapFirstAdministrator(store, dataDir, clock.now());
+    const sync = new SyncService({ store, clock, log, limits: config.syncLimits, expiryMonths: config.expiryMonths });
+    await sync.recoverInterrupted();
+    await sync.reschedule();
+    const app = buildApp({ store, clock, log, sync, dataDir, version: VERSION });
+    const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
+    return {
+      url: address,
+      app,
+      store,
+      sync,
+      clock,
+      initialPasswordFile,
+      async close() {
+        sync.stop();
+        await app.close();
+        await sync.whenIdle();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

@@ -10,6 +10,8 @@ export interface ClearsignedParts {
   signedText: string;
   /** `-----BEGIN PGP SIGNATURE-----` … `-----END PGP SIGNATURE-----\n`. */
   armoredSignature: string;
+  /** Line of the file where the signed text starts, so later errors can point into the file. */
+  firstLine: number;
 }
 
 const BEGIN_MESSAGE = '-----BEGIN PGP SIGNED MESSAGE-----';
@@ -52,6 +54,7 @@ export function splitClearsigned(text: string): ClearsignedParts {
     checkMessageHeader(header, i + 1);
   }
 
+  const firstLine = i + 2;
   const signed: string[] = [];
   for (i++; ; i++) {
     if (i >= lines.length) throw new DebianFormatError(`missing signature block: no ${quote(BEGIN_SIGNATURE)} line`);
@@ -81,7 +84,7 @@ export function splitClearsigned(text: string): ClearsignedParts {
 
   const armored: string[] = [];
   for (let j = signatureStart; j <= end; j++) armored.push(armorLine(lines[j]));
-  return { signedText: signed.join('\n'), armoredSignature: `${armored.join('\n')}\n` };
+  return { signedText: signed.join('\n'), armoredSignature: `${armored.join('\n')}\n`, firstLine };
 }
 
 /** Armor lines may carry trailing whitespace (RFC 9580 §6.2) and CRLF ends. */
@@ -124,10 +127,13 @@ function readSignatureBlock(lines: string[], begin: number): number {
     }
   }
 
+  // A missing END line would otherwise surface as an odd complaint about trailing blank lines.
+  let last = lines.length - 1;
+  while (last > i && lines[last].trim() === '') last--;
   let dataLines = 0;
   let checksumSeen = false;
   for (i++; ; i++) {
-    if (i >= lines.length) throw new DebianFormatError(`signature block is not closed by ${quote(END_SIGNATURE)}`, { line: begin + 1 });
+    if (i > last) throw new DebianFormatError(`signature block is not closed by ${quote(END_SIGNATURE)}`, { line: begin + 1 });
     const line = armorLine(lines[i]);
     if (line === END_SIGNATURE) break;
     if (line.startsWith('-----')) throw new DebianFormatError(`unexpected armor line ${quote(line)} inside the signature block`, { line: i + 1 });

@@ -85,3 +85,15 @@ export class VirtualClock implements Clock {
     return this.timers.map((t) => new Date(t.at)).sort((a, b) => a.getTime() - b.getTime());
   }
 }
+
+/**
+ * A clock that starts at `start` and then runs at real speed: a site started for a test or a
+ * demonstration lives on the date of its data (e.g. before a snapshot's Valid-Until).
+ */
+export function startingAt(start: Date): Clock {
+  const offset = start.getTime() - Date.now();
+  return {
+    now: () => new Date(Date.now() + offset),
+    at: (at, fire) => systemClock.at(new Date(at.getTime() - offset), fire),
+  };
+}

@@ -9,7 +9,7 @@ import { HttpError } from './http-error.ts';
 export const MAX_BODY_BYTES = 256 * 1024;
 
 export function buildApp(site: SiteContext): FastifyInstance {
-  const app = Fastify({ loggerInstance: site.log as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES, disableRequestLogging: true, maxParamLength: 200 });
+  const app = Fastify({ loggerInstance: site.log as FastifyBaseLogger, bodyLimit: MAX_BODY_BYTES, routerOptions: { maxParamLength: 200 } });
   app.decorateRequest('principal', null);
 
   app.addHook('onRequest', async (request) => {

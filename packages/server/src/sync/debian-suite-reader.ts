@@ -38,7 +38,7 @@ export const defaultSyncLimits: SyncLimits = {
   retries: 2,
 };
 
-/** What the last accepted sync of a suite recorded; `indexes.files` maps index path to sha256. */
+/** What the last accepted sync of a suite recorded; `indexes.files` maps index path to "sha256 size". */
 export interface SuiteIndexes {
   criteria: string;
   files: Record<string, string>;
@@ -104,7 +104,7 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
   const verifiedKey = `${ctx.keyring.digest}:${inReleaseSha256}`;
   let release: ReleaseFile;
   try {
-    if (!/^-----BEGIN PGP SIGNED MESSAGE-----/.test(text.trimStart()) && previous) {
+    if (!/^-----BEGIN PGP SIGNED MESSAGE-----\r?$/m.test(text) && previous) {
       fail('InRelease is not signed, but it was signed at the last accepted sync (refusing an unsigned downgrade)');
     }
     release = ctx.verified.has(verifiedKey)
@@ -136,7 +136,7 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
   for (const path of wantedPaths) {
     const entry = release.sha256.get(path);
     if (!entry) fail(`InRelease lists no ${path} (is ${path.split('/')[1].slice(7)} published in this suite?)`);
-    files[path] = entry!.sha256;
+    files[path] = `${entry!.sha256} ${entry!.size}`;
   }
   const indexes: SuiteIndexes = { criteria: ctx.criteriaDigest, files };
   const state: SuiteStatesTable = {

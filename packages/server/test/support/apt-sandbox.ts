@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 export interface AptSource {
@@ -168,10 +168,11 @@ export async function createAptSandbox(options: AptSandboxOptions): Promise<AptS
     ['Acquire::By-Hash', 'no'],
     ['Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled', 'false'],
     ['Acquire::IndexTargets::deb::DEP-11::DefaultEnabled', 'false'],
+    // The local archive server must be reached directly, whatever proxy the machine uses.
     ['Acquire::http::Proxy', 'DIRECT'],
-    // apt drops to _apt for downloads when run as root, and _apt cannot enter a 0700 temp dir.
-    ['APT::Sandbox::User', userInfo().username],
   ];
+  // apt drops to _apt for downloads when run as root, and _apt cannot enter a 0700 temp dir.
+  if (process.getuid?.() === 0) settings.push(['APT::Sandbox::User', 'root']);
   if (options.checkDate !== undefined) settings.push(['Acquire::Check-Date', options.checkDate ? 'true' : 'false']);
   for (const [name, value] of Object.entries(options.config ?? {})) settings.push([name, value]);
 

@@ -196,6 +196,26 @@ describe('faults', () => {
     assert.equal(r.body.toString(), 'evil');
     assert.notEqual(r.headers.etag, original.headers.etag);
     assert.equal(server.requests.at(-1)?.fault, 'body');
+    assert.equal((await raw(PACKAGES, { 'If-None-Match': String(r.headers.etag) })).status, 304);
+  });
+
+  test('substituted bytes look newer to If-Modified-Since even within the file\'s own second', async () => {
+    // apt revalidates with If-Modified-Since only; a same-second substitution must not get a 304.
+    const path = '/debian/dists/test/fresh';
+    await writeFile(join(root, path), 'fresh file');
+    const original = await raw(path);
+    const since = { 'If-Modified-Since': String(original.headers['last-modified']) };
+    assert.equal((await raw(path, since)).status, 304);
+    server.fault(path, { once: true, body: 'tampered' });
+    const faulted = await raw(path, since);
+    assert.deepEqual([faulted.status, faulted.body.toString()], [200, 'tampered']);
+    server.serveOverlay(path, 'overlay 1');
+    const o1 = await raw(path, since);
+    assert.deepEqual([o1.status, o1.body.toString()], [200, 'overlay 1']);
+    server.serveOverlay(path, 'overlay 2');
+    const o2 = await raw(path, { 'If-Modified-Since': String(o1.headers['last-modified']) });
+    assert.deepEqual([o2.status, o2.body.toString()], [200, 'overlay 2']);
+    server.removeOverlay(path);
   });
 
   test('truncateAt sends exactly N bytes with the full Content-Length, then drops the connection', async () => {
@@ -209,6 +229,10 @@ describe('faults', () => {
     await assert.rejects(async () => (await fetch(server.url + PACKAGES)).arrayBuffer());
 
     server.clearFaults();
+    server.fault('Packages.xz', { once: true, truncateAt: 0 });
+    const headersOnly = await raw(PACKAGES);
+    assert.deepEqual([headersOnly.status, headersOnly.body.length, headersOnly.complete], [200, 0, false]);
+
     server.fault('Packages.xz', { body: 'abcdef', truncateAt: 2 });
     const combined = await raw(PACKAGES);
     assert.equal(combined.body.toString(), 'ab');

@@ -5,12 +5,13 @@
  * tests can prove what the engine does when a mirror lies or fails.
  */
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
+import { createReadStream, statSync } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
 import { createServer, STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
 
 /**
  * What a faulty mirror does instead of answering properly. `once` makes it a one-shot.
@@ -114,6 +115,17 @@ function contentEtag(bytes: Buffer): string {
   return `"${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}"`;
 }
 
+/**
+ * Last-Modified for substituted bytes: now, but always at least a second past what was served
+ * for the path before. HTTP dates have whole seconds, and apt revalidates with If-Modified-Since
+ * alone, so a substitution made in the same second as the file it replaces would get a 304.
+ */
+function nextLastModified(previous: Date | undefined, now: Date): Date {
+  if (!previous) return now;
+  const next = Math.floor(previous.getTime() / 1000) * 1000 + 1000;
+  return new Date(Math.max(now.getTime(), next));
+}
+
 function matches(pattern: string, path: string): boolean {
   return pattern.startsWith('/') ? path === pattern : path.endsWith(pattern);
 }
@@ -132,10 +144,20 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
   const overlays = new Map<string, Overlay>();
   const waiters = new Set<{ match: (r: RequestRecord) => boolean; done: (r: RequestRecord) => void }>();
 
+  const fileMtime = (urlPath: string): Date | undefined => {
+    const file = join(rootDir, ...urlPath.split('/').filter(Boolean));
+    if (!file.startsWith(rootDir + sep)) return undefined;
+    try {
+      return statSync(file).mtime;
+    } catch {
+      return undefined;
+    }
+  };
   const setOverlay = (urlPath: string, bytes: Buffer | string) => {
     if (!urlPath.startsWith('/')) throw new Error(`overlay path must start with "/": ${urlPath}`);
     const buf = Buffer.from(bytes);
-    overlays.set(urlPath, { bytes: buf, etag: contentEtag(buf), since: new Date() });
+    const previous = overlays.get(urlPath)?.since ?? fileMtime(urlPath);
+    overlays.set(urlPath, { bytes: buf, etag: contentEtag(buf), since: nextLastModified(previous, new Date()) });
   };
   for (const [p, b] of Object.entries(options.overlays ?? {})) setOverlay(p, b);
 
@@ -155,7 +177,8 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
   const lookup = async (path: string, fault: MergedFault | undefined): Promise<Resource | undefined> => {
     if (fault?.body !== undefined) {
       const bytes = Buffer.from(fault.body);
-      return { size: bytes.length, etag: contentEtag(bytes), lastModified: fault.bodySince ?? new Date(), data: bytes };
+      const previous = overlays.get(path)?.since ?? fileMtime(path);
+      return { size: bytes.length, etag: contentEtag(bytes), lastModified: nextLastModified(previous, fault.bodySince ?? new Date()), data: bytes };
     }
     const overlay = overlays.get(path);
     if (overlay) {
@@ -286,9 +309,9 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
     }
     record.status = 200;
     res.writeHead(200, headers);
-    const stream = createReadStream(resource.data.file);
-    stream.on('error', () => res.destroy());
-    stream.pipe(res);
+    // pipeline closes the file when a client gives up mid-download; a failed stream has
+    // already destroyed the response, which is all a client can be told after the headers.
+    await pipeline(createReadStream(resource.data.file), res).catch(() => undefined);
   };
 
   const server = createServer((req, res) => {

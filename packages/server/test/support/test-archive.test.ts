@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -211,6 +211,16 @@ describe('buildTestArchive', () => {
     assert.equal(spawnSync('xz', ['-t'], { input: corrupt }).status, 1);
 
     assert.equal(xzDecompress(await readFile(malformed!.packagesXzPath)).toString(), 'Package a\n Version: \n\n\nPackage:\n');
+  });
+  test('a rebuild in the same second still moves Last-Modified on', async () => {
+    const dir = join(tmp, 'rebuilt');
+    const spec = (date: Date) => ({ suites: [{ suite: 'again', date, packages: [], signers: [alice] }] });
+    const first = await buildTestArchive(dir, spec(new Date('2026-01-01T00:00:00Z')));
+    const t1 = (await stat(first.suites[0]!.inReleasePath)).mtimeMs;
+    const second = await buildTestArchive(dir, spec(new Date('2026-01-02T00:00:00Z')));
+    const t2 = (await stat(second.suites[0]!.inReleasePath)).mtimeMs;
+    assert.ok(Math.floor(t2 / 1000) > Math.floor(t1 / 1000), `${t1} -> ${t2}`);
+    assert.match(await readFile(second.suites[0]!.inReleasePath, 'utf8'), /^Date: Fri, 02 Jan 2026 00:00:00 UTC$/m);
   });
 });
 

@@ -6,7 +6,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as openpgp from 'openpgp';
 
@@ -30,6 +30,8 @@ export async function createTestKey(name: string): Promise<TestKey> {
     type: 'ecc',
     curve: 'curve25519Legacy',
     userIDs: [{ name, email }],
+    // Created long before any date a test signs at, so virtual clocks need not follow real time.
+    date: KEY_CREATION_DATE,
     format: 'object',
   });
   return {
@@ -40,6 +42,8 @@ export async function createTestKey(name: string): Promise<TestKey> {
     fingerprint: publicKey.getFingerprint().toUpperCase(),
   };
 }
+
+const KEY_CREATION_DATE = new Date('2020-01-01T00:00:00Z');
 
 /** Same format as /usr/share/keyrings/debian-archive-keyring.gpg: binary public keys, back to back. */
 export async function writeKeyring(path: string, keys: readonly TestKey[]): Promise<void> {
@@ -63,14 +67,15 @@ function privateKeyOf(key: TestKey): Promise<openpgp.PrivateKey> {
  * key, as Debian's InRelease does. With no signers the text comes back unchanged (an "InRelease"
  * that is really a plain, unsigned Release).
  */
-export async function resignInRelease(text: string, signers: readonly TestKey[]): Promise<string> {
+export async function resignInRelease(text: string, signers: readonly TestKey[], date = DEFAULT_DATE): Promise<string> {
   if (signers.length === 0) return text;
   // gpg --clearsign treats the file's final newline as framing, so Debian's signed text ends
   // without it; openpgp.js would sign it and print a blank line before the signature.
   const signedText = text.endsWith('\n') ? text.slice(0, -1) : text;
   const message = await openpgp.createCleartextMessage({ text: signedText });
   const signingKeys = await Promise.all(signers.map(privateKeyOf));
-  const armored = await openpgp.sign({ message, signingKeys });
+  // Signed at the publication's own date, as dak does: the signature never lies in a test clock's future.
+  const armored = await openpgp.sign({ message, signingKeys, date });
   // openpgp.js prints the cleartext with the CRLF line endings it hashed; Debian's files use LF.
   // Verifiers canonicalise to CRLF before hashing, so the signature holds for either.
   return armored.replace(/\r\n/g, '\n');
@@ -243,6 +248,24 @@ export interface BuiltArchive {
   suites: BuiltSuite[];
 }
 
+/**
+ * Rebuilding a suite in the same second as before must still look newer over HTTP: Last-Modified
+ * has whole seconds and apt revalidates with If-Modified-Since alone, so an unchanged second
+ * would get a 304 and apt would keep the old InRelease. A rewrite moves the mtime a second on.
+ */
+async function writeNewer(path: string, content: Buffer | string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const previous = await stat(path).then((s) => s.mtimeMs, () => undefined);
+  await writeFile(path, content);
+  if (previous === undefined) return;
+  const written = await stat(path);
+  const floor = (ms: number) => Math.floor(ms / 1000) * 1000;
+  if (floor(written.mtimeMs) <= floor(previous)) {
+    const next = new Date(floor(previous) + 1000);
+    await utimes(path, next, next);
+  }
+}
+
 export const PACKAGES_XZ_PATH = 'main/binary-amd64/Packages.xz';
 export const DEFAULT_DATE = new Date('2026-11-22T19:58:56Z');
 
@@ -295,16 +318,12 @@ async function buildSuite(dir: string, s: TestSuiteSpec): Promise<BuiltSuite> {
   let releaseText = makeStanza(header) + 'SHA256:\n' + entries.map((e) => `${sha256Line(e)}\n`).join('');
   if (s.transformRelease) releaseText = s.transformRelease(releaseText);
 
-  const signed = await resignInRelease(releaseText, s.signers);
+  const signed = await resignInRelease(releaseText, s.signers, s.date ?? DEFAULT_DATE);
   const inRelease = (s.extraBefore ?? '') + signed + (s.extraAfter ?? '');
 
-  for (const [path, content] of files) {
-    await mkdir(dirname(join(distDir, path)), { recursive: true });
-    await writeFile(join(distDir, path), content);
-  }
-  await mkdir(distDir, { recursive: true });
+  for (const [path, content] of files) await writeNewer(join(distDir, path), content);
   const inReleasePath = join(distDir, 'InRelease');
-  await writeFile(inReleasePath, inRelease);
+  await writeNewer(inReleasePath, inRelease);
 
   return {
     suite: s.suite,

@@ -71,3 +71,11 @@ export async function dumpStore(store: Store, options: { except?: Array<keyof Da
   }
   return JSON.stringify(out);
 }
+
+/** Names of the tables whose rows differ between two dumps (readable where a full diff is not). */
+export function differingTables(a: string, b: string): string[] {
+  const left = JSON.parse(a) as Record<string, string[]>;
+  const right = JSON.parse(b) as Record<string, string[]>;
+  const names = new Set([...Object.keys(left), ...Object.keys(right)]);
+  return [...names].filter((t) => JSON.stringify(left[t]) !== JSON.stringify(right[t])).map((t) => `${t} (${left[t]?.length ?? 0} vs ${right[t]?.length ?? 0} rows)`);
+}

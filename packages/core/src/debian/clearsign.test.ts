@@ -59,6 +59,7 @@ describe('splitClearsigned on the real InRelease files', () => {
       assert.ok(armoredSignature.startsWith('-----BEGIN PGP SIGNATURE-----\n\n'));
       assert.ok(armoredSignature.endsWith('\n-----END PGP SIGNATURE-----\n'));
       assert.equal(text.endsWith(armoredSignature), true);
+      assert.equal(splitClearsigned(text).firstLine, 4);
     });
   }
 
@@ -90,6 +91,14 @@ describe('splitClearsigned accepts what RFC 4880 / RFC 9580 allow', () => {
     assert.equal(splitClearsigned(clearsigned('Origin: Debian  \t\nLabel: x ')).signedText, 'Origin: Debian\nLabel: x');
   });
 
+  it('stays linear on long runs of blanks inside a line (it runs before the signature is checked)', () => {
+    const started = Date.now();
+    const body = `A: ${' '.repeat(300_000)}x${' '.repeat(300_000)}`;
+    assert.equal(splitClearsigned(clearsigned(body)).signedText.length, 300_004);
+    refuses(`${REAL}${' '.repeat(300_000)}x`, /content after the signature block$/);
+    assert.ok(Date.now() - started < 1000);
+  });
+
   it('removes dash-escaping, so escaped armor lines come back as content', () => {
     const body = '- -----BEGIN PGP SIGNATURE-----\n- - leading dash\n- From: x\nplain';
     assert.equal(splitClearsigned(clearsigned(body)).signedText, '-----BEGIN PGP SIGNATURE-----\n- leading dash\nFrom: x\nplain');
@@ -101,6 +110,8 @@ describe('splitClearsigned accepts what RFC 4880 / RFC 9580 allow', () => {
 
   it('no Hash header (RFC 9580), or several hashes', () => {
     assert.equal(splitClearsigned(clearsigned('A: 1', '')).signedText, 'A: 1');
+    assert.equal(splitClearsigned(clearsigned('A: 1', '')).firstLine, 3);
+    assert.equal(splitClearsigned(clearsigned('A: 1', 'Hash: SHA256\nHash: SHA512\n')).firstLine, 5);
     assert.equal(splitClearsigned(clearsigned('A: 1', 'Hash: SHA256, SHA512\nHash: SHA384\n')).signedText, 'A: 1');
   });
 

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { canonicalFieldName, fieldValue, parseDeb822, parseDeb822All } from './deb822.ts';
+import { canonicalFieldName, fieldLineInStanza, fieldValue, parseDeb822, parseDeb822All, scanDeb822 } from './deb822.ts';
 import { DebianFormatError } from './errors.ts';
 
 function rejects(text: string, message: string | RegExp, line?: number): void {
@@ -163,5 +163,38 @@ describe('parseDeb822', () => {
     const expectedFieldLines = xz.stdout.split('\n').filter((l) => /^[^ \t#][^:]*:/.test(l)).length;
     assert.equal(stanzas.reduce((n, s) => n + Object.keys(s).length, 0), expectedFieldLines);
     assert.ok(stanzas.every((s) => /^[0-9a-f]{64}$/.test(s.SHA256)));
+  });
+});
+
+describe('scanDeb822', () => {
+  it('delivers only the wanted fields, but still checks the others', () => {
+    const seen: string[] = [];
+    const visitor = {
+      wanted: new Set(['Package', 'Version']),
+      field: (key: string, value: string) => seen.push(`${key}=${value}`),
+      endStanza: (line: number) => seen.push(`end@${line}`),
+    };
+    scanDeb822('Package: a\nMaintainer: m\n more\nVersion: 1\n\nversion: 2\npackage: b\n', visitor);
+    assert.deepEqual(seen, ['Package=a', 'Version=1', 'end@1', 'Version=2', 'Package=b', 'end@6']);
+    assert.throws(() => scanDeb822('Package: a\nMaintainer: m\nmaintainer: n\n', visitor), /line 3, package "a", field Maintainer: duplicate field/);
+  });
+
+  it('lets an error thrown by the visitor through unchanged', () => {
+    const boom = new Error('visitor says no');
+    assert.throws(() => scanDeb822('A: 1\n', { field: () => {}, endStanza: () => { throw boom; } }), (e) => e === boom);
+  });
+});
+
+describe('fieldLineInStanza', () => {
+  const text = 'Package: a\nVersion: 1\n\nPackage: b\nDescription: x\n more\nsha256: h\n\nPackage: c\n';
+  it('finds a field of a given stanza, case-insensitively', () => {
+    assert.equal(fieldLineInStanza(text, 1, 'Version'), 2);
+    assert.equal(fieldLineInStanza(text, 4, 'SHA256'), 7);
+    assert.equal(fieldLineInStanza(text, 4, 'Package'), 4);
+  });
+  it('does not look into the next stanza or continuation lines', () => {
+    assert.equal(fieldLineInStanza(text, 1, 'Description'), undefined);
+    assert.equal(fieldLineInStanza(text, 4, 'more'), undefined);
+    assert.equal(fieldLineInStanza(text, 9, 'Version'), undefined);
   });
 });

@@ -136,7 +136,7 @@ export function scanDeb822(text: string, visitor: Deb822Visitor): void {
   let line = 0;
   for (;;) {
     let kind = LINE_END_OF_TEXT;
-    let lineStart = pos;
+    const lineStart = pos;
     let lineEnd = pos;
     if (pos <= length && !(pos === length && line > 0)) {
       lineEnd = text.indexOf('\n', pos);
@@ -172,7 +172,7 @@ export function scanDeb822(text: string, visitor: Deb822Visitor): void {
     if (inField) {
       const current = field as InternedName;
       if (current.wanted || current.key === 'Package') {
-        const value = pieces === undefined ? trimmedValue(text, valueStart, valueEnd) : pieces.replace(/[ \t\n]+$/, '');
+        const value = pieces === undefined ? trimmedValue(text, valueStart, valueEnd) : trimmedValue(pieces, 0, pieces.length);
         if (current.key === 'Package') packageName = value;
         if (current.wanted) visitor.field(current.key, value);
       }

@@ -66,12 +66,12 @@ export function parseRelease(signedText: string, options: ParseReleaseOptions = 
     const line = fieldLineInStanza(signedText, stanzaLine, field);
     return line === undefined ? undefined : line + offset;
   };
-  const fail = (field: string, problem: string, line = lineOf(field)): never => {
-    throw new DebianFormatError(problem, { line, field });
+  const fail = (field: string, problem: string): never => {
+    throw new DebianFormatError(problem, { line: lineOf(field), field });
   };
 
   const dateText = fields.Date;
-  if (dateText === undefined) fail('Date', 'missing Date field');
+  if (dateText === undefined) fail('Date', 'required field is missing');
   const date = dateOf(dateText, 'Date', lineOf);
   const validUntil = fields['Valid-Until'] === undefined ? undefined : dateOf(fields['Valid-Until'], 'Valid-Until', lineOf);
 
@@ -83,7 +83,7 @@ export function parseRelease(signedText: string, options: ParseReleaseOptions = 
   }
 
   const checksums = fields.SHA256;
-  if (checksums === undefined) fail('SHA256', 'missing SHA256 field: the index files could not be verified');
+  if (checksums === undefined) fail('SHA256', 'required field is missing: the index files could not be verified');
   const sha256 = checksumsOf(checksums, lineOf('SHA256'));
 
   const release: ReleaseFile = {

@@ -210,6 +210,36 @@ describe('compareDebianVersions', () => {
     }
   });
 
+  it('agrees with a plain transliteration of dpkg on 100,000 generated near-identical pairs', () => {
+    // Guards the fast path (resuming after a common prefix) against the textbook algorithm.
+    const random = mulberry32(5612);
+    const alphabet = '0123456789012345.~+abzAZ';
+    const pick = (chars: string) => chars[Math.floor(random() * chars.length)];
+    const generate = (): string => {
+      let upstream = pick('0123456789');
+      for (let n = Math.floor(random() * 8); n > 0; n--) upstream += pick(alphabet);
+      let revision = '';
+      for (let n = Math.floor(random() * 5); n > 0; n--) revision += pick(alphabet);
+      const epoch = random() < 0.2 ? `${pick('0123')}:` : '';
+      return `${epoch}${upstream}${revision && random() < 0.7 ? `-${revision}` : ''}`;
+    };
+    const mutate = (v: string): string => {
+      const at = Math.floor(random() * (v.length + 1));
+      const kind = random();
+      if (kind < 0.4) return v.slice(0, at) + pick(alphabet) + v.slice(at + 1);
+      if (kind < 0.7) return v.slice(0, at) + pick(alphabet) + v.slice(at);
+      return v.slice(0, at) + v.slice(at + 1);
+    };
+    let checked = 0;
+    while (checked < 100_000) {
+      const a = generate();
+      const b = random() < 0.8 ? mutate(a) : generate();
+      if (!isValidDebianVersion(a) || !isValidDebianVersion(b)) continue;
+      checked++;
+      if (sign(compareDebianVersions(a, b)) !== sign(referenceCompare(a, b))) assert.fail(`${a} vs ${b}: ${compareDebianVersions(a, b)} but dpkg says ${referenceCompare(a, b)}`);
+    }
+  });
+
   it('never throws on an invalid version', () => {
     for (const v of ['', ':', '-', 'a:b', '1:', '-1:2', '1.0-', '\u00e4', '::::', '-----']) {
       assert.equal(typeof compareDebianVersions(v, '1.0'), 'number');
@@ -298,6 +328,54 @@ describe('parseDebianVersion', () => {
     assert.throws(() => parseDebianVersion('1.0_1'), { message: 'invalid character "_" in version number "1.0_1"' });
   });
 });
+
+/** dpkg's parseversion + verrevcmp, transliterated as plainly as possible: the oracle for the fast path. */
+function referenceCompare(a: string, b: string): number {
+  const split = (v: string) => {
+    const colon = v.indexOf(':');
+    const epoch = colon === -1 ? 0 : Number(v.slice(0, colon));
+    const rest = colon === -1 ? v : v.slice(colon + 1);
+    const hyphen = rest.lastIndexOf('-');
+    return hyphen === -1 ? { epoch, upstream: rest, revision: '' } : { epoch, upstream: rest.slice(0, hyphen), revision: rest.slice(hyphen + 1) };
+  };
+  const order = (c: string): number => {
+    if (c === '' || /[0-9]/.test(c)) return 0;
+    if (/[A-Za-z]/.test(c)) return c.charCodeAt(0);
+    if (c === '~') return -1;
+    return c.charCodeAt(0) + 256;
+  };
+  const isDigit = (c: string) => c !== '' && /[0-9]/.test(c);
+  const verrevcmp = (x: string, y: string): number => {
+    let i = 0;
+    let j = 0;
+    const at = (s: string, k: number) => (k < s.length ? s[k] : '');
+    while (i < x.length || j < y.length) {
+      let firstDiff = 0;
+      while ((at(x, i) !== '' && !isDigit(at(x, i))) || (at(y, j) !== '' && !isDigit(at(y, j)))) {
+        const ac = order(at(x, i));
+        const bc = order(at(y, j));
+        if (ac !== bc) return ac - bc;
+        i++;
+        j++;
+      }
+      while (at(x, i) === '0') i++;
+      while (at(y, j) === '0') j++;
+      while (isDigit(at(x, i)) && isDigit(at(y, j))) {
+        if (!firstDiff) firstDiff = x.charCodeAt(i) - y.charCodeAt(j);
+        i++;
+        j++;
+      }
+      if (isDigit(at(x, i))) return 1;
+      if (isDigit(at(y, j))) return -1;
+      if (firstDiff) return firstDiff;
+    }
+    return 0;
+  };
+  const pa = split(a);
+  const pb = split(b);
+  if (pa.epoch !== pb.epoch) return pa.epoch - pb.epoch;
+  return verrevcmp(pa.upstream, pb.upstream) || verrevcmp(pa.revision, pb.revision);
+}
 
 function decompress(path: string): string {
   const result = spawnSync('xz', ['-dc', path], { maxBuffer: 256 * 1024 * 1024, encoding: 'utf8' });

@@ -121,9 +121,10 @@ export function parseDebianVersion(version: string): DebianVersion {
  * 0 when equal (`1.0` = `0:1.0-0` = `1.00`), positive when newer.
  *
  * Works on character positions inside the two strings and allocates nothing, because
- * compliance evaluation calls it millions of times. It does not validate: the parsers
- * validate versions on the way in (use isValidDebianVersion for anything else); an
- * invalid version still gets a deterministic place in the order, never an exception.
+ * compliance evaluation calls it millions of times (builtins like indexOf cost more
+ * than scanning the few characters by hand). It does not validate: the parsers validate
+ * versions on the way in (use isValidDebianVersion for anything else); an invalid
+ * version still gets a deterministic place in the order, never an exception.
  */
 export function compareDebianVersions(a: string, b: string): number {
   if (a === b) return 0;
@@ -137,36 +138,38 @@ export function compareDebianVersions(a: string, b: string): number {
   while (bStart < bEnd && isBlank(b.charCodeAt(bStart))) bStart++;
   while (bEnd > bStart && isBlank(b.charCodeAt(bEnd - 1))) bEnd--;
 
-  const aColon = a.indexOf(':', aStart);
-  const bColon = b.indexOf(':', bStart);
-  const aHasEpoch = aColon !== -1 && aColon < aEnd;
-  const bHasEpoch = bColon !== -1 && bColon < bEnd;
-  const aEpoch = aHasEpoch ? lenientEpoch(a, aStart, aColon) : 0;
-  const bEpoch = bHasEpoch ? lenientEpoch(b, bStart, bColon) : 0;
+  // In a valid version the first colon, if any, ends an all-digit epoch.
+  let aEpoch = 0;
+  let i = aStart;
+  for (; i < aEnd; i++) {
+    const c = a.charCodeAt(i);
+    if (!isDigit(c)) break;
+    aEpoch = aEpoch * 10 + (c - CH_0);
+  }
+  if (i < aEnd && a.charCodeAt(i) === CH_COLON) aStart = i + 1;
+  else aEpoch = 0;
+  let bEpoch = 0;
+  i = bStart;
+  for (; i < bEnd; i++) {
+    const c = b.charCodeAt(i);
+    if (!isDigit(c)) break;
+    bEpoch = bEpoch * 10 + (c - CH_0);
+  }
+  if (i < bEnd && b.charCodeAt(i) === CH_COLON) bStart = i + 1;
+  else bEpoch = 0;
   if (aEpoch !== bEpoch) return aEpoch < bEpoch ? -1 : 1;
-  if (aHasEpoch) aStart = aColon + 1;
-  if (bHasEpoch) bStart = bColon + 1;
 
-  // The revision starts after the last hyphen; a hyphen inside the epoch does not count.
-  let aHyphen = aEnd > aStart ? a.lastIndexOf('-', aEnd - 1) : -1;
-  let bHyphen = bEnd > bStart ? b.lastIndexOf('-', bEnd - 1) : -1;
+  // The revision starts after the last hyphen; without one it is empty (which equals "0").
+  let aHyphen = aEnd - 1;
+  while (aHyphen >= aStart && a.charCodeAt(aHyphen) !== CH_HYPHEN) aHyphen--;
   if (aHyphen < aStart) aHyphen = aEnd;
+  let bHyphen = bEnd - 1;
+  while (bHyphen >= bStart && b.charCodeAt(bHyphen) !== CH_HYPHEN) bHyphen--;
   if (bHyphen < bStart) bHyphen = bEnd;
 
   const upstream = verrevcmp(a, aStart, aHyphen, b, bStart, bHyphen);
   if (upstream !== 0) return upstream;
   return verrevcmp(a, aHyphen + 1, aEnd, b, bHyphen + 1, bEnd);
-}
-
-/** Digits only, as validation demands; anything else in the epoch counts as 0. */
-function lenientEpoch(s: string, start: number, colon: number): number {
-  let epoch = 0;
-  for (let i = start; i < colon; i++) {
-    const c = s.charCodeAt(i);
-    if (!isDigit(c)) return 0;
-    epoch = epoch * 10 + (c - CH_0);
-  }
-  return epoch;
 }
 
 /**
@@ -183,6 +186,25 @@ function order(c: number): number {
 
 /** dpkg's verrevcmp over [aPos, aEnd) and [bPos, bEnd); a position past the end reads as 0. */
 function verrevcmp(a: string, aPos: number, aEnd: number, b: string, bPos: number, bEnd: number): number {
+  // Versions compared in practice share long prefixes (`3.0.17-1~deb12u2` / `…u3`). The
+  // comparison can resume after the common prefix, at the last point where verrevcmp
+  // starts a new round (a digit followed by a non-digit), as both strings agree up to there.
+  if (aPos === bPos) {
+    const limit = aEnd < bEnd ? aEnd : bEnd;
+    let same = aPos;
+    while (same < limit && a.charCodeAt(same) === b.charCodeAt(same)) same++;
+    if (same === aEnd && same === bEnd) return 0;
+    let resume = aPos;
+    for (let j = same - 1; j > aPos; j--) {
+      if (!isDigit(a.charCodeAt(j)) && isDigit(a.charCodeAt(j - 1))) {
+        resume = j;
+        break;
+      }
+    }
+    aPos = resume;
+    bPos = resume;
+  }
+
   while (aPos < aEnd || bPos < bEnd) {
     let ac = aPos < aEnd ? a.charCodeAt(aPos) : 0;
     let bc = bPos < bEnd ? b.charCodeAt(bPos) : 0;

@@ -1,7 +1,8 @@
 import type { UpdateDetail, UpdatePage, UpdateQuery } from '@patchday/core';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
-import { fromBinaryRow, fromUpdateRow } from './update-rows.ts';
+import type { UpdateBinary } from '@patchday/core';
+import { fromUpdateRow } from './update-rows.ts';
 
 type UpdatesQuery = SelectQueryBuilder<Database, 'updates', object>;
 
@@ -30,6 +31,13 @@ function applyFilters(query: UpdatesQuery, q: UpdateQuery): UpdatesQuery {
   return query;
 }
 
+/** Everything but the binaries document, which only the detail view needs. */
+const summaryColumns = [
+  'update_id', 'revision', 'upstream', 'product', 'suite', 'source', 'version', 'title', 'description', 'vendor', 'classification',
+  'severity', 'release_date', 'advisory_id', 'cve_ids', 'reference_urls', 'language', 'reboot_behaviour', 'eula', 'present',
+  'superseded', 'superseded_by', 'superseded_at', 'expired', 'metadata_sha256', 'first_seen_at', 'last_changed_at', 'change_seq', 'created_seq',
+] as const;
+
 const sortColumns = { releaseDate: 'release_date', title: 'title', product: 'product', classification: 'classification', changeSeq: 'change_seq' } as const;
 
 export async function findUpdates(db: Kysely<Database>, q: UpdateQuery): Promise<UpdatePage> {
@@ -39,7 +47,7 @@ export async function findUpdates(db: Kysely<Database>, q: UpdateQuery): Promise
   const descending = q.sort.startsWith('-');
   const column = sortColumns[q.sort.replace(/^-/, '') as keyof typeof sortColumns];
   const rows = await applyFilters(db.selectFrom('updates'), q)
-    .selectAll()
+    .select(summaryColumns)
     .orderBy(column, descending ? 'desc' : 'asc')
     .orderBy('update_id')
     .limit(q.pageSize)
@@ -59,17 +67,19 @@ export async function findUpdates(db: Kysely<Database>, q: UpdateQuery): Promise
 export async function getUpdateDetail(db: Kysely<Database>, updateId: string): Promise<UpdateDetail | null> {
   const row = await db.selectFrom('updates').selectAll().where('update_id', '=', updateId).executeTakeFirst();
   if (!row) return null;
-  const [binaries, supersedes, supersededBy, revisions] = await Promise.all([
-    db.selectFrom('update_binaries').selectAll().where('update_id', '=', updateId).orderBy('package').orderBy('architecture').execute(),
+  const [supersedes, supersededBy, revisions] = await Promise.all([
     db.selectFrom('updates').select(['update_id', 'title', 'version']).where('superseded_by', '=', updateId).orderBy('release_date', 'desc').execute(),
     row.superseded_by ? db.selectFrom('updates').select(['update_id', 'title', 'version']).where('update_id', '=', row.superseded_by).executeTakeFirst() : undefined,
     db.selectFrom('update_revisions').selectAll().where('update_id', '=', updateId).orderBy('revision').execute(),
   ]);
   return {
     ...fromUpdateRow(row),
-    binaries: binaries.map(fromBinaryRow),
+    binaries: JSON.parse(row.binaries) as UpdateBinary[],
     supersedes: supersedes.map((s) => ({ updateId: s.update_id, title: s.title, version: s.version })),
     supersededByUpdate: supersededBy ? { updateId: supersededBy.update_id, title: supersededBy.title, version: supersededBy.version } : null,
-    revisions: revisions.map((r) => ({ revision: r.revision, changeSeq: r.change_seq, at: r.at, changes: JSON.parse(r.changes) as string[] })),
+    revisions: [
+      { revision: 1, changeSeq: row.created_seq, at: row.first_seen_at, changes: ['created'] },
+      ...revisions.map((r) => ({ revision: r.revision, changeSeq: r.change_seq, at: r.at, changes: JSON.parse(r.changes) as string[] })),
+    ],
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { UpdateBinary, UpdateMetadata, UpdateSummary } from '@patchday/core';
-import type { UpdateBinariesTable, UpdatesTable } from '../store/schema.ts';
+import type { UpdatesTable } from '../store/schema.ts';
 
 /** Fields of UpdateMetadata compared to tell what a new revision changed. */
 const metadataFields = [
@@ -8,10 +8,20 @@ const metadataFields = [
   'referenceUrls', 'language', 'rebootBehaviour', 'eula', 'binaries',
 ] as const satisfies ReadonlyArray<keyof UpdateMetadata>;
 
-/** Digest of everything whose change makes a new revision (releaseDate is when first seen, so it never changes). */
-export function metadataDigest(meta: UpdateMetadata): string {
-  const { releaseDate: _firstSeen, ...rest } = meta;
-  return createHash('sha256').update(JSON.stringify(rest)).digest('hex');
+/** An incoming update with its stored forms computed once: the binaries document and the digest. */
+export interface PreparedUpdate {
+  meta: UpdateMetadata;
+  binariesJson: string;
+  /** Digest of everything whose change makes a new revision (releaseDate is when first seen, so it never changes). */
+  digest: string;
+}
+
+export function prepareUpdate(meta: UpdateMetadata): PreparedUpdate {
+  const binariesJson = JSON.stringify(meta.binaries);
+  const fields = [meta.updateId, meta.upstream, meta.product, meta.suite, meta.source, meta.version, meta.title, meta.description, meta.vendor, meta.classification,
+    meta.severity, meta.advisoryId ?? '', meta.cveIds.join(' '), meta.referenceUrls.join(' '), meta.language, meta.rebootBehaviour, meta.eula ? '1' : '0'];
+  const digest = createHash('sha256').update(fields.join('\x1f')).update('\x1e').update(binariesJson).digest('hex');
+  return { meta, binariesJson, digest };
 }
 
 export function changedFields(before: UpdateMetadata, after: UpdateMetadata): string[] {
@@ -28,9 +38,10 @@ export interface Lifecycle {
   firstSeenAt: string;
   lastChangedAt: string;
   changeSeq: number;
+  createdSeq: number;
 }
 
-export function toUpdateRow(meta: UpdateMetadata, life: Lifecycle, digest: string): UpdatesTable {
+export function toUpdateRow({ meta, binariesJson, digest }: PreparedUpdate, life: Lifecycle): UpdatesTable {
   return {
     update_id: meta.updateId,
     revision: life.revision,
@@ -60,43 +71,15 @@ export function toUpdateRow(meta: UpdateMetadata, life: Lifecycle, digest: strin
     first_seen_at: life.firstSeenAt,
     last_changed_at: life.lastChangedAt,
     change_seq: life.changeSeq,
+    created_seq: life.createdSeq,
+    binaries: binariesJson,
   };
 }
 
-export function toBinaryRows(meta: UpdateMetadata): UpdateBinariesTable[] {
-  return meta.binaries.map((b) => ({
-    update_id: meta.updateId,
-    package: b.package,
-    version: b.version,
-    architecture: b.architecture,
-    filename: b.filename,
-    size: b.size,
-    sha256: b.sha256,
-    section: b.section,
-    priority: b.priority,
-    summary: b.summary,
-    depends: b.depends,
-    pre_depends: b.preDepends,
-  }));
-}
+/** The columns a catalogue listing reads: everything but the binaries document. */
+export type UpdateSummaryRow = Omit<UpdatesTable, 'binaries'>;
 
-export function fromBinaryRow(row: UpdateBinariesTable): UpdateBinary {
-  return {
-    package: row.package,
-    version: row.version,
-    architecture: row.architecture,
-    filename: row.filename,
-    size: Number(row.size),
-    sha256: row.sha256,
-    section: row.section,
-    priority: row.priority,
-    summary: row.summary,
-    depends: row.depends,
-    preDepends: row.pre_depends,
-  };
-}
-
-export function fromUpdateRow(row: UpdatesTable): UpdateSummary & { description: string } {
+export function fromUpdateRow(row: UpdateSummaryRow): UpdateSummary & { description: string } {
   return {
     updateId: row.update_id,
     revision: row.revision,
@@ -128,7 +111,7 @@ export function fromUpdateRow(row: UpdatesTable): UpdateSummary & { description:
   };
 }
 
-export function metadataOf(row: UpdatesTable, binaries: UpdateBinary[]): UpdateMetadata {
+export function metadataOf(row: UpdatesTable): UpdateMetadata {
   const { present: _p, superseded: _s, supersededBy: _sb, supersededAt: _sa, expired: _e, firstSeenAt: _f, lastChangedAt: _l, changeSeq: _c, revision: _r, ...meta } = fromUpdateRow(row);
-  return { ...meta, binaries };
+  return { ...meta, binaries: JSON.parse(row.binaries) as UpdateBinary[] };
 }

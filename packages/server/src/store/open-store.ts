@@ -31,6 +31,9 @@ function openSqlite(path: string): Store {
   handle.pragma('synchronous = FULL');
   handle.pragma('foreign_keys = ON');
   handle.pragma('busy_timeout = 5000');
+  // A sync writes ~100 MB in one transaction; SQLite's 2 MB default cache would spill pages constantly.
+  handle.pragma('cache_size = -65536');
+  handle.pragma('temp_store = MEMORY');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {

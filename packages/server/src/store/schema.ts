@@ -15,7 +15,6 @@ export interface Database {
   suite_states: SuiteStatesTable;
   sync_runs: SyncRunsTable;
   updates: UpdatesTable;
-  update_binaries: UpdateBinariesTable;
   update_revisions: UpdateRevisionsTable;
 }
 
@@ -138,23 +137,13 @@ export interface UpdatesTable {
   last_changed_at: string;
   /** Catalogue sequence of the last change: "everything after anchor N" is one indexed query. */
   change_seq: number;
+  /** Catalogue sequence of revision 1 (the history's first entry, which has no revision row). */
+  created_seq: number;
+  /** JSON list of UpdateBinary: part of the revisioned metadata document, read and written whole. */
+  binaries: string;
 }
 
-export interface UpdateBinariesTable {
-  update_id: string;
-  package: string;
-  version: string;
-  architecture: string;
-  filename: string;
-  size: number;
-  sha256: string;
-  section: string | null;
-  priority: string | null;
-  summary: string | null;
-  depends: string | null;
-  pre_depends: string | null;
-}
-
+/** Revisions 2 and later; revision 1 is the update's creation (first_seen_at, created_seq). */
 export interface UpdateRevisionsTable {
   update_id: string;
   revision: number;

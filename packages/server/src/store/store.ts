@@ -14,7 +14,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-export type BulkTables = Pick<Database, 'updates' | 'update_binaries' | 'update_revisions'>;
+export type BulkTables = Pick<Database, 'updates' | 'update_revisions'>;
 export type BulkRow<T extends keyof BulkTables> = BulkTables[T];
 
 /** PostgreSQL array types of the bulk tables' columns, in insert order. */
@@ -26,12 +26,7 @@ export const bulkColumns: { [T in keyof BulkTables]: Array<[keyof BulkTables[T] 
     ['cve_ids', 'text'], ['reference_urls', 'text'], ['language', 'text'], ['reboot_behaviour', 'text'],
     ['eula', 'int'], ['present', 'int'], ['superseded', 'int'], ['superseded_by', 'text'], ['superseded_at', 'text'],
     ['expired', 'int'], ['metadata_sha256', 'text'], ['first_seen_at', 'text'], ['last_changed_at', 'text'],
-    ['change_seq', 'int'],
-  ],
-  update_binaries: [
-    ['update_id', 'text'], ['package', 'text'], ['version', 'text'], ['architecture', 'text'], ['filename', 'text'],
-    ['size', 'bigint'], ['sha256', 'text'], ['section', 'text'], ['priority', 'text'], ['summary', 'text'],
-    ['depends', 'text'], ['pre_depends', 'text'],
+    ['change_seq', 'int'], ['created_seq', 'int'], ['binaries', 'text'],
   ],
   update_revisions: [['update_id', 'text'], ['revision', 'int'], ['change_seq', 'int'], ['at', 'text'], ['changes', 'text']],
 };

@@ -169,7 +169,12 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
     );
     ctx.onProgress(`parsing ${path}`);
     try {
-      for (const b of parsePackagesIndex(decompressed.toString('utf8'))) binaries.push(b);
+      // latin1 decodes 50 MB in a tenth of UTF-8's time and keeps one byte per character; every
+      // field we keep is ASCII by policy except the synopsis, which is re-decoded as UTF-8 below.
+      for (const b of parsePackagesIndex(decompressed.toString('latin1'))) {
+        if (b.description && /[\u0080-\u00ff]/.test(b.description)) b.description = Buffer.from(b.description, 'latin1').toString('utf8');
+        binaries.push(b);
+      }
     } catch (error) {
       fail(`${path}: ${(error as Error).message}`);
     }

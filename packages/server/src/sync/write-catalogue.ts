@@ -1,9 +1,8 @@
-import { computeSupersedence, debianUpdatesOf, isExpired, type SupersedenceCandidate, type UpdateMetadata } from '@patchday/core';
-import type { Transaction } from 'kysely';
-import { changedFields, fromBinaryRow, metadataDigest, metadataOf, toBinaryRows, toUpdateRow } from '../catalogue/update-rows.ts';
+import { computeSupersedence, debianUpdatesOf, isExpired, type SupersedenceCandidate, type SyncCounts } from '@patchday/core';
+import { sql, type Transaction } from 'kysely';
+import { changedFields, metadataOf, prepareUpdate, toUpdateRow, type PreparedUpdate } from '../catalogue/update-rows.ts';
 import type { Database, UpdateRevisionsTable, UpdatesTable } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
-import type { SyncCounts } from '@patchday/core';
 import type { SuiteReading } from './debian-suite-reader.ts';
 
 export interface WriteOptions {
@@ -22,16 +21,23 @@ export interface WriteResult extends SyncCounts {
 
 const CATALOGUE_SEQ = 'catalogue_seq';
 
+/** What the writer needs of an existing update to decide what changed (not its binaries document). */
+const stateColumns = [
+  'update_id', 'revision', 'upstream', 'product', 'suite', 'source', 'version', 'present', 'superseded',
+  'superseded_by', 'superseded_at', 'metadata_sha256', 'release_date', 'first_seen_at', 'created_seq',
+] as const;
+
 /**
  * Applies one sync run's readings to the catalogue in ONE transaction: a failed or killed run
  * leaves the catalogue exactly as it was. Every row it touches gets the run's new change sequence.
  */
 export async function writeCatalogue(store: Store, readings: SuiteReading[], options: WriteOptions): Promise<WriteResult> {
   const now = options.now.toISOString();
-  const incoming = new Map<string, UpdateMetadata[]>();
+  const incoming = new Map<string, PreparedUpdate[]>();
   for (const r of readings) {
     if (r.binaries === null) continue;
-    incoming.set(`${r.upstream}\0${r.suite}`, debianUpdatesOf({ upstream: r.upstream, product: r.product, suite: r.suite, releaseDate: r.release.date, binaries: r.binaries }));
+    const updates = debianUpdatesOf({ upstream: r.upstream, product: r.product, suite: r.suite, releaseDate: r.release.date, binaries: r.binaries });
+    incoming.set(`${r.upstream}\0${r.suite}`, updates.map(prepareUpdate));
   }
   options.onWriteStart?.();
   return store.db.transaction().execute(async (trx) => {
@@ -42,129 +48,108 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
     const suiteUpdates = new Map<string, number>();
 
     const products = [...new Set(readings.filter((r) => r.binaries !== null).map((r) => r.product))];
-    const existing = products.length
-      ? await trx.selectFrom('updates').selectAll().where('product', 'in', products).execute()
-      : [];
+    const existing = products.length ? await trx.selectFrom('updates').select(stateColumns).where('product', 'in', products).execute() : [];
     const existingById = new Map(existing.map((row) => [row.update_id, row]));
 
-    const inserts: UpdatesTable[] = [];
-    const insertsMeta: UpdateMetadata[] = [];
-    const revisions: UpdateRevisionsTable[] = [];
-    const rowUpdates = new Map<string, Partial<UpdatesTable>>();
-    const revised: Array<{ meta: UpdateMetadata; digest: string; revision: number }> = [];
+    const added: PreparedUpdate[] = [];
+    const revised: Array<{ prepared: PreparedUpdate; revision: number }> = [];
+    const changes = new Map<string, Partial<UpdatesTable>>();
+    const change = (id: string, values: Partial<UpdatesTable>) => changes.set(id, { ...changes.get(id), ...values });
 
     for (const r of readings) {
       const key = `${r.upstream}\0${r.suite}`;
       const updates = incoming.get(key);
       if (!updates) {
-        if (r.excluded) continue;
-        const { n } = await trx
-          .selectFrom('updates')
-          .select((eb) => eb.fn.countAll<number>().as('n'))
-          .where('upstream', '=', r.upstream)
-          .where('suite', '=', r.suite)
-          .where('present', '=', 1)
-          .executeTakeFirstOrThrow();
-        counts.unchanged += Number(n);
-        suiteUpdates.set(key, Number(n));
+        if (!r.excluded) {
+          const n = await countPublished(trx, r.upstream, r.suite);
+          counts.unchanged += n;
+          suiteUpdates.set(key, n);
+        }
         continue;
       }
       const seen = new Set<string>();
-      for (const meta of updates) {
+      for (const prepared of updates) {
+        const { meta } = prepared;
         seen.add(meta.updateId);
         const old = existingById.get(meta.updateId);
         if (!old) {
           counts.added++;
-          insertsMeta.push(meta);
+          added.push(prepared);
           continue;
         }
+        // The release date is when the upload first appeared; a later sync never moves it.
         meta.releaseDate = old.release_date;
-        const digest = metadataDigest(meta);
-        if (digest !== old.metadata_sha256) {
+        if (prepared.digest !== old.metadata_sha256) {
           counts.revised++;
-          revised.push({ meta, digest, revision: old.revision + 1 });
+          revised.push({ prepared, revision: old.revision + 1 });
         } else counts.unchanged++;
-        if (old.present !== 1) rowUpdates.set(old.update_id, { present: 1 });
+        if (old.present !== 1) change(old.update_id, { present: 1 });
       }
       // The archive dropped these: they stay as history and become superseded below.
       for (const row of existing) {
-        if (row.upstream === r.upstream && row.suite === r.suite && row.present === 1 && !seen.has(row.update_id)) {
-          rowUpdates.set(row.update_id, { ...rowUpdates.get(row.update_id), present: 0 });
-        }
+        if (row.upstream === r.upstream && row.suite === r.suite && row.present === 1 && !seen.has(row.update_id)) change(row.update_id, { present: 0 });
       }
       suiteUpdates.set(key, updates.length);
     }
 
     // Supersedence over the whole of each affected product: old rows (with their new presence) and new ones.
-    const candidates: SupersedenceCandidate[] = [];
-    for (const row of existing) {
-      const present = rowUpdates.get(row.update_id)?.present ?? row.present;
-      candidates.push({ updateId: row.update_id, product: row.product, source: row.source, version: row.version, suite: row.suite, present: present === 1 });
-    }
-    for (const meta of insertsMeta) {
-      candidates.push({ updateId: meta.updateId, product: meta.product, source: meta.source, version: meta.version, suite: meta.suite, present: true });
-    }
+    const candidates: SupersedenceCandidate[] = existing.map((row) => ({
+      updateId: row.update_id,
+      product: row.product,
+      source: row.source,
+      version: row.version,
+      suite: row.suite,
+      present: (changes.get(row.update_id)?.present ?? row.present) === 1,
+    }));
+    for (const { meta } of added) candidates.push({ updateId: meta.updateId, product: meta.product, source: meta.source, version: meta.version, suite: meta.suite, present: true });
     const verdicts = computeSupersedence(candidates);
-
-    for (const meta of insertsMeta) {
-      const verdict = verdicts.get(meta.updateId)!;
-      if (verdict.superseded) counts.superseded++;
-      const expired = verdict.superseded && isExpired(options.now, options.now, options.expiryMonths);
-      if (expired) counts.expired++;
-      inserts.push(
-        toUpdateRow(
-          meta,
-          {
-            revision: 1,
-            present: true,
-            superseded: verdict.superseded,
-            supersededBy: verdict.supersededBy,
-            supersededAt: verdict.superseded ? now : null,
-            expired,
-            firstSeenAt: now,
-            lastChangedAt: now,
-            changeSeq: seq,
-          },
-          metadataDigest(meta),
-        ),
-      );
-      revisions.push({ update_id: meta.updateId, revision: 1, change_seq: seq, at: now, changes: '["created"]' });
-    }
 
     for (const row of existing) {
       const verdict = verdicts.get(row.update_id)!;
-      const change = rowUpdates.get(row.update_id) ?? {};
       if ((row.superseded === 1) !== verdict.superseded || row.superseded_by !== verdict.supersededBy) {
         if (verdict.superseded && row.superseded !== 1) counts.superseded++;
-        change.superseded = verdict.superseded ? 1 : 0;
-        change.superseded_by = verdict.supersededBy;
-        change.superseded_at = verdict.superseded ? (row.superseded_at ?? now) : null;
+        change(row.update_id, { superseded: verdict.superseded ? 1 : 0, superseded_by: verdict.supersededBy, superseded_at: verdict.superseded ? (row.superseded_at ?? now) : null });
       }
-      if (Object.keys(change).length) rowUpdates.set(row.update_id, change);
     }
 
-    // Revised updates: new metadata, new binaries, one revision row naming what changed.
+    // Revised updates: the new metadata document, and one revision row naming what changed.
+    const revisions: UpdateRevisionsTable[] = [];
     if (revised.length) {
-      const ids = revised.map((r) => r.meta.updateId);
-      const oldBinaries = await trx.selectFrom('update_binaries').selectAll().where('update_id', 'in', ids).execute();
-      for (const { meta, digest, revision } of revised) {
-        const old = existingById.get(meta.updateId)!;
-        const before = metadataOf(old, oldBinaries.filter((b) => b.update_id === meta.updateId).map(fromBinaryRow));
-        const row = toUpdateRow(meta, { revision, present: true, superseded: false, supersededBy: null, supersededAt: null, expired: false, firstSeenAt: old.first_seen_at, lastChangedAt: now, changeSeq: seq }, digest);
+      const before = await trx.selectFrom('updates').selectAll().where('update_id', 'in', revised.map((r) => r.prepared.meta.updateId)).execute();
+      for (const { prepared, revision } of revised) {
+        const old = existingById.get(prepared.meta.updateId)!;
+        const row = toUpdateRow(prepared, { revision, present: true, superseded: false, supersededBy: null, supersededAt: null, expired: false, firstSeenAt: old.first_seen_at, lastChangedAt: now, changeSeq: seq, createdSeq: old.created_seq });
         const { superseded: _s, superseded_by: _sb, superseded_at: _sa, expired: _e, present: _p, ...metadataColumns } = row;
-        rowUpdates.set(meta.updateId, { ...rowUpdates.get(meta.updateId), ...metadataColumns });
-        revisions.push({ update_id: meta.updateId, revision, change_seq: seq, at: now, changes: JSON.stringify(changedFields(before, meta)) });
+        change(prepared.meta.updateId, metadataColumns);
+        const previous = metadataOf(before.find((b) => b.update_id === prepared.meta.updateId)!);
+        revisions.push({ update_id: prepared.meta.updateId, revision, change_seq: seq, at: now, changes: JSON.stringify(changedFields(previous, prepared.meta)) });
       }
-      await trx.deleteFrom('update_binaries').where('update_id', 'in', ids).execute();
-      await store.insertMany(trx, 'update_binaries', revised.flatMap((r) => toBinaryRows(r.meta)));
     }
 
+    const inserts = added.map((prepared) => {
+      const verdict = verdicts.get(prepared.meta.updateId)!;
+      if (verdict.superseded) counts.superseded++;
+      const expired = verdict.superseded && isExpired(options.now, options.now, options.expiryMonths);
+      if (expired) counts.expired++;
+      return toUpdateRow(prepared, {
+        revision: 1,
+        present: true,
+        superseded: verdict.superseded,
+        supersededBy: verdict.supersededBy,
+        supersededAt: verdict.superseded ? now : null,
+        expired,
+        firstSeenAt: now,
+        lastChangedAt: now,
+        changeSeq: seq,
+        createdSeq: seq,
+      });
+    });
+    // In primary-key order, so the b-tree grows at its right edge instead of splitting pages at random.
+    inserts.sort((a, b) => (a.update_id < b.update_id ? -1 : 1));
     await store.insertMany(trx, 'updates', inserts);
-    await store.insertMany(trx, 'update_binaries', insertsMeta.flatMap(toBinaryRows));
     await store.insertMany(trx, 'update_revisions', revisions);
-
-    for (const [updateId, change] of rowUpdates) {
-      await trx.updateTable('updates').set({ ...change, change_seq: seq }).where('update_id', '=', updateId).execute();
+    for (const [updateId, values] of changes) {
+      await trx.updateTable('updates').set({ ...values, change_seq: seq }).where('update_id', '=', updateId).execute();
     }
     counts.expired += await expireSuperseded(trx, options, seq);
 
@@ -172,14 +157,24 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
       await trx.deleteFrom('suite_states').where('upstream', '=', r.upstream).where('suite', '=', r.suite).execute();
       await trx.insertInto('suite_states').values(r.state).execute();
     }
-    const changed = inserts.length + rowUpdates.size + counts.expired > 0;
-    const catalogueSeq = changed ? seq : previousSeq;
+    const changed = inserts.length + changes.size + counts.expired > 0;
     if (changed) {
       await trx.deleteFrom('site_settings').where('key', '=', CATALOGUE_SEQ).execute();
       await trx.insertInto('site_settings').values({ key: CATALOGUE_SEQ, value: String(seq) }).execute();
     }
-    return { ...counts, catalogueSeq, suiteUpdates };
+    return { ...counts, catalogueSeq: changed ? seq : previousSeq, suiteUpdates };
   });
+}
+
+async function countPublished(trx: Transaction<Database>, upstream: string, suite: string): Promise<number> {
+  const { n } = await trx
+    .selectFrom('updates')
+    .select(sql<number>`count(*)`.as('n'))
+    .where('upstream', '=', upstream)
+    .where('suite', '=', suite)
+    .where('present', '=', 1)
+    .executeTakeFirstOrThrow();
+  return Number(n);
 }
 
 /** §12: superseded updates expire N months after they were superseded; checked on every sync. */

@@ -121,30 +121,14 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .addColumn('first_seen_at', 'text', (c) => c.notNull())
     .addColumn('last_changed_at', 'text', (c) => c.notNull())
     .addColumn('change_seq', 'integer', (c) => c.notNull())
+    .addColumn('created_seq', 'integer', (c) => c.notNull())
+    .addColumn('binaries', 'text', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('updates_change_seq').on('updates').column('change_seq').execute();
   await db.schema.createIndex('updates_product_source').on('updates').columns(['product', 'source']).execute();
   await db.schema.createIndex('updates_upstream_suite').on('updates').columns(['upstream', 'suite']).execute();
   await db.schema.createIndex('updates_release_date').on('updates').column('release_date').execute();
   await db.schema.createIndex('updates_superseded_by').on('updates').column('superseded_by').execute();
-
-  await db.schema
-    .createTable('update_binaries')
-    .addColumn('update_id', 'text', (c) => c.notNull())
-    .addColumn('package', 'text', (c) => c.notNull())
-    .addColumn('version', 'text', (c) => c.notNull())
-    .addColumn('architecture', 'text', (c) => c.notNull())
-    .addColumn('filename', 'text', (c) => c.notNull())
-    .addColumn('size', 'bigint', (c) => c.notNull())
-    .addColumn('sha256', 'text', (c) => c.notNull())
-    .addColumn('section', 'text')
-    .addColumn('priority', 'text')
-    .addColumn('summary', 'text')
-    .addColumn('depends', 'text')
-    .addColumn('pre_depends', 'text')
-    .addPrimaryKeyConstraint('update_binaries_pk', ['update_id', 'package', 'architecture'])
-    .execute();
-  await db.schema.createIndex('update_binaries_package').on('update_binaries').column('package').execute();
 
   await db.schema
     .createTable('update_revisions')

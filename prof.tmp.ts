@@ -1,0 +1,16 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { startSite } from './packages/server/src/site.ts';
+import { startArchiveServer } from './packages/server/test/support/archive-server.ts';
+import { debianKeyring, snapshotRoot } from './packages/server/test/site-harness.ts';
+const mirror = await startArchiveServer(snapshotRoot);
+const dataDir = mkdtempSync(join(tmpdir(), 'prof-'));
+const site = await startSite({ dataDir, port: 0, log: pino({ level: 'info' }) });
+await site.store.db.insertInto('upstreams').values({ name: 'debian', kind: 'debian', url: `${mirror.url}/debian`, suites: JSON.stringify(['bookworm','bookworm-updates','trixie','trixie-updates']), architectures: '["amd64"]', keyring: debianKeyring, allow_stale: 1, created_at: '', updated_at: '' }).execute();
+await site.store.db.insertInto('upstreams').values({ name: 'security', kind: 'debian', url: `${mirror.url}/debian-security`, suites: JSON.stringify(['bookworm-security','trixie-security']), architectures: '["amd64"]', keyring: debianKeyring, allow_stale: 1, created_at: '', updated_at: '' }).execute();
+const t = performance.now();
+const run = await site.sync.run('prof');
+console.log(run.status, run.error, run.added, performance.now() - t, process.memoryUsage().rss / 1e6);
+await site.close(); await mirror.close();

@@ -18,10 +18,11 @@ export interface SiteProcess {
 
 export async function startSiteProcess(dataDir: string, db?: string): Promise<SiteProcess> {
   const args = [cli, 'server', '--data-dir', dataDir, '--port', '0', ...(db ? ['--db', db] : [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PATCHDAY_LOG_LEVEL: 'warn' } });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PATCHDAY_LOG_LEVEL: process.env.PATCHDAY_BENCH_LOG ?? 'warn' } });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (process.env.PATCHDAY_BENCH_LOG) process.stderr.write(`${line}\n`);
       const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
       if (m) resolve(m[1]);
     });

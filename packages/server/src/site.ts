@@ -42,7 +42,8 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
   const dataDir = resolve(config.dataDir);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const clock = config.clock ?? systemClock;
-  const log = config.log ?? pino({ level: process.env.PATCHDAY_LOG_LEVEL ?? 'info' });
+  // Synchronous: a line logged just before a long transaction is out before the transaction runs.
+  const log = config.log ?? pino({ level: process.env.PATCHDAY_LOG_LEVEL ?? 'info' }, pino.destination({ dest: 1, sync: true }));
   const store = await openStore(config.db ?? join(dataDir, 'patchday.sqlite'));
   try {
     const initialPasswordFile = await bootstrapFirstAdministrator(store, dataDir, clock.now());
@@ -59,9 +60,8 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
       clock,
       initialPasswordFile,
       async close() {
-        sync.stop();
         await app.close();
-        await sync.whenIdle();
+        await sync.stop();
         await store.close();
       },
     };

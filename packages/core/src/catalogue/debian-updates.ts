@@ -88,7 +88,9 @@ function newestPerPackage(binaries: BinaryPackage[]): BinaryPackage[] {
 function describe(source: string, version: string, suite: string, main: BinaryPackage, binaries: BinaryPackage[]): string {
   const summary = main.description ? `${main.description}. ` : '';
   const names = [...new Set(binaries.map((b) => b.package))];
-  return `${summary}Source package ${source} ${version} from ${suite}, with ${names.length} binary package${names.length === 1 ? '' : 's'}: ${names.join(', ')}.`;
+  // Long lists (the kernel has hundreds of binaries) are cut: the full list is in the binaries.
+  const shown = names.length > 12 ? `${names.slice(0, 12).join(', ')} and ${names.length - 12} more` : names.join(', ');
+  return `${summary}Source package ${source} ${version} from ${suite}, with ${names.length} binary package${names.length === 1 ? '' : 's'}: ${shown}.`;
 }
 
 function referenceUrls(source: string, classification: Classification): string[] {
@@ -108,7 +110,5 @@ function toUpdateBinary(b: BinaryPackage): UpdateBinary {
     section: b.section ?? null,
     priority: b.priority ?? null,
     summary: b.description ?? null,
-    depends: b.depends ?? null,
-    preDepends: b.preDepends ?? null,
   };
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
 import { Classification, RebootBehaviour, Severity } from './vocabulary.ts';
 
-/** One binary package an update carries, with what a client needs to fetch and verify it. */
+/**
+ * One binary package an update carries, with what a client needs to fetch and verify it.
+ * Dependencies are not copied: dpkg reads them from the .deb and orders one install run itself.
+ */
 export const UpdateBinary = z.object({
   package: z.string(),
   version: z.string(),
@@ -12,8 +15,6 @@ export const UpdateBinary = z.object({
   section: z.string().nullable(),
   priority: z.string().nullable(),
   summary: z.string().nullable(),
-  depends: z.string().nullable(),
-  preDepends: z.string().nullable(),
 });
 export type UpdateBinary = z.infer<typeof UpdateBinary>;
 

@@ -1,11 +1,18 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
+import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
 import { bulkColumns, type BulkRow, type BulkTables, type Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
+
+/**
+ * A bulk insert this large (a first sync of a whole distribution) drops the table's secondary
+ * indexes and builds them again afterwards, inside the same transaction: building an index from
+ * all rows at once is several times cheaper than growing it row by row.
+ */
+const BULK_LOAD_ROWS = 20_000;
 
 // int8 (counts, sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
@@ -48,7 +55,15 @@ function openSqlite(path: string): Store {
         statement = handle.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
         statements.set(table, statement);
       }
-      for (const row of rows) statement.run(columns.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null));
+      const insert = statement;
+      const indexes = rows.length >= BULK_LOAD_ROWS
+        ? (handle.prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null`).all(table) as Array<{ name: string; sql: string }>)
+        : [];
+      for (const index of indexes) handle.exec(`drop index ${index.name}`);
+      for (const row of rows) insert.run(columns.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null));
+      for (const index of indexes) handle.exec(index.sql);
+      // Statements prepared before the DDL would be re-prepared anyway; keep the cache honest.
+      if (indexes.length) statements.clear();
     },
     async close() {
       await db.destroy();
@@ -64,21 +79,35 @@ function openPostgres(url: string): Store {
     kind: 'postgres',
     db,
     location: `postgres://${parsed.host}${parsed.pathname}`,
-    insertMany: (trx, table, rows) => insertWithUnnest(trx, table, rows),
+    insertMany: (trx, table, rows) => insertWithValues(trx, table, rows),
     async close() {
       await db.destroy();
     },
   };
 }
 
-/** One statement per 20,000 rows with one array parameter per column: far cheaper than VALUES lists. */
-async function insertWithUnnest<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>) {
+async function insertWithValues<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>) {
   const columns = bulkColumns[table];
-  for (let start = 0; start < rows.length; start += 20_000) {
-    const chunk = rows.slice(start, start + 20_000);
-    const arrays = columns.map(([name]) => chunk.map((row) => (row as unknown as Record<string, unknown>)[name] ?? null));
-    const selects = columns.map(([, type], i) => sql`${arrays[i]}::${sql.raw(type)}[]`);
-    await sql`insert into ${sql.table(table)} (${sql.join(columns.map(([name]) => sql.ref(name)))})
-      select * from unnest(${sql.join(selects)})`.execute(trx);
+  const { rows: indexes } = rows.length >= BULK_LOAD_ROWS
+    ? await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
+        where schemaname = current_schema() and tablename = ${table} and indexname not like '%_pkey'`.execute(trx)
+    : { rows: [] };
+  for (const index of indexes) await sql`drop index ${sql.ref(index.indexname)}`.execute(trx);
+  const names = columns.map(([name]) => name);
+  const head = `insert into ${table} (${names.join(', ')}) values `;
+  // Plain multi-row VALUES with one parameter per value: pg sends strings as they are, where array
+  // parameters would be escaped into array literals in JavaScript and parsed again by the server.
+  const perStatement = Math.floor(60_000 / names.length);
+  for (let start = 0; start < rows.length; start += perStatement) {
+    const chunk = rows.slice(start, start + perStatement);
+    const params: unknown[] = [];
+    const tuples: string[] = [];
+    for (const row of chunk) {
+      const base = params.length;
+      tuples.push(`(${names.map((_, i) => `$${base + i + 1}`).join(', ')})`);
+      for (const name of names) params.push((row as unknown as Record<string, unknown>)[name] ?? null);
+    }
+    await trx.executeQuery(CompiledQuery.raw(head + tuples.join(', '), params));
   }
+  for (const index of indexes) await sql.raw(index.indexdef).execute(trx);
 }

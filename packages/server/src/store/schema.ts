@@ -86,6 +86,9 @@ export interface SuiteStatesTable {
   last_modified: string | null;
   /** JSON map index path -> sha256 of the indexes whose updates are in the catalogue. */
   indexes: string;
+  /** How many updates of this suite the catalogue publishes, so a no-op sync need not count them. */
+  published_updates: number;
+  /** When this InRelease was accepted. */
   synced_at: string;
 }
 

@@ -2,10 +2,8 @@ import { createHash } from 'node:crypto';
 import {
   classificationOfSuite,
   debianProductOf,
-  parsePackagesIndex,
   parseRelease,
   splitClearsigned,
-  type BinaryPackage,
   type Classification,
   type ReleaseFile,
 } from '@patchday/core';
@@ -14,7 +12,8 @@ import { httpGet, type FetchResult } from './http-fetch.ts';
 import type { Keyring } from './keyring.ts';
 import { SyncError } from './sync-error.ts';
 import { verifyInRelease } from './verify-in-release.ts';
-import { xzDecompress } from './xz.ts';
+import type { IndexJob, IndexJobResult } from './index-job.ts';
+import type { PreparedUpdate } from '../catalogue/update-rows.ts';
 import type { SuiteStatesTable } from '../store/schema.ts';
 
 export interface SyncLimits {
@@ -51,10 +50,15 @@ export interface SuiteReading {
   classification: Classification;
   release: ReleaseFile;
   state: SuiteStatesTable;
-  /** The verified binaries, or null when nothing the catalogue holds for this suite changed. */
-  binaries: BinaryPackage[] | null;
+  /** The suite's updates built from its verified indexes, or null when nothing the catalogue holds for it changed. */
+  updates: PreparedUpdate[] | null;
+  binaryCount: number;
   /** Suites the sync criteria exclude are read (to learn their product) but never written. */
   excluded: boolean;
+  /** Milliseconds spent per phase, for the log. */
+  timings: Record<string, number>;
+  /** False when the suite's recorded state (InRelease, validators, indexes) is exactly as before. */
+  stateChanged: boolean;
 }
 
 export interface ReadSuiteContext {
@@ -67,6 +71,8 @@ export interface ReadSuiteContext {
   architectures: string[];
   isWanted(product: string, classification: Classification): boolean;
   criteriaDigest: string;
+  /** Decompresses, parses and builds a suite's updates. */
+  processIndexes(job: IndexJob): Promise<IndexJobResult>;
   /** InRelease digests already verified against this keyring, so a no-op resync costs no OpenPGP work. */
   verified: Set<string>;
   onProgress(detail: string): void;
@@ -85,6 +91,13 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
     throw new SyncError(upstream.name, suite, reason);
   };
   const base = `${upstream.url.replace(/\/+$/, '')}/dists/${suite}`;
+  const timings: Record<string, number> = {};
+  let mark = performance.now();
+  const lap = (phase: string) => {
+    const now = performance.now();
+    timings[phase] = (timings[phase] ?? 0) + Math.round(now - mark);
+    mark = now;
+  };
 
   ctx.onProgress('InRelease');
   const fetched = await getWithRetries(`${base}/InRelease`, limits.maxInReleaseBytes, limits, previous).catch((e: Error) => fail(e.message));
@@ -149,12 +162,16 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
     etag,
     last_modified: lastModified,
     indexes: JSON.stringify(indexes),
+    published_updates: previous?.published_updates ?? 0,
     synced_at: ctx.now.toISOString(),
   };
-  const reading = { upstream: upstream.name, suite, product, classification, release, state, excluded };
-  if (excluded || (previous && previous.indexes === state.indexes)) return { ...reading, binaries: null };
+  lap('inRelease');
+  const stateChanged =
+    !previous || previous.in_release_sha256 !== state.in_release_sha256 || previous.etag !== state.etag || previous.last_modified !== state.last_modified || previous.indexes !== state.indexes;
+  const reading = { upstream: upstream.name, suite, product, classification, release, state, excluded, timings, stateChanged };
+  if (excluded || (previous && previous.indexes === state.indexes)) return { ...reading, updates: null, binaryCount: 0 };
 
-  const binaries: BinaryPackage[] = [];
+  const downloaded: IndexJob['indexes'] = [];
   for (const path of wantedPaths) {
     const { size, sha256: expected } = release.sha256.get(path)!;
     if (size > limits.maxIndexBytes) fail(`${path} is ${size} bytes, larger than the limit of ${limits.maxIndexBytes}`);
@@ -163,23 +180,21 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
     if (got.status !== 'ok') return fail(`${path}: unexpected 304 Not Modified`);
     if (got.body.length !== size) fail(`${path} is ${got.body.length} bytes, but InRelease says ${size} (hash mismatch: refusing it)`);
     if (sha256(got.body) !== expected) fail(`${path} does not match the sha256 in InRelease (hash mismatch: refusing it)`);
-    ctx.onProgress(`decompressing ${path}`);
-    const decompressed = await xzDecompress(got.body, { maxBytes: limits.maxDecompressedBytes, maxRatio: limits.maxDecompressionRatio }).catch((e: Error) =>
-      fail(`${path}: ${e.message}`),
-    );
-    ctx.onProgress(`parsing ${path}`);
-    try {
-      // latin1 decodes 50 MB in a tenth of UTF-8's time and keeps one byte per character; every
-      // field we keep is ASCII by policy except the synopsis, which is re-decoded as UTF-8 below.
-      for (const b of parsePackagesIndex(decompressed.toString('latin1'))) {
-        if (b.description && /[\u0080-\u00ff]/.test(b.description)) b.description = Buffer.from(b.description, 'latin1').toString('utf8');
-        binaries.push(b);
-      }
-    } catch (error) {
-      fail(`${path}: ${(error as Error).message}`);
-    }
+    downloaded.push({ path, compressed: got.body });
   }
-  return { ...reading, binaries };
+  lap('download');
+  ctx.onProgress('decompressing and parsing');
+  const result = await ctx.processIndexes({
+    upstream: upstream.name,
+    product,
+    suite,
+    releaseDate: release.date,
+    indexes: downloaded,
+    limits: { maxBytes: limits.maxDecompressedBytes, maxRatio: limits.maxDecompressionRatio },
+  });
+  if (!result.ok) return fail(result.error);
+  Object.assign(timings, result.timings);
+  return { ...reading, updates: result.updates, binaryCount: result.binaries };
 }
 
 /** Retries network errors and 5xx; whatever comes back goes through the same checks as a first answer. */

@@ -9,6 +9,7 @@ import type { Selectable } from 'kysely';
 import type { SyncRunsTable } from '../store/schema.ts';
 import { listUpstreams } from '../upstreams/upstream-rows.ts';
 import { defaultSyncLimits, readDebianSuite, type SuiteReading, type SyncLimits } from './debian-suite-reader.ts';
+import { runIndexJob } from './index-job.ts';
 import { loadKeyring } from './keyring.ts';
 import { SyncError } from './sync-error.ts';
 import { writeCatalogue } from './write-catalogue.ts';
@@ -128,9 +129,10 @@ export class SyncService {
     });
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
     this.cancelTimer?.();
+    await this.whenIdle();
   }
 
   private async fireScheduled(trigger: string): Promise<void> {
@@ -156,19 +158,23 @@ export class SyncService {
     try {
       const criteria = await readSetting(db, 'sync.criteria');
       const readings: SuiteReading[] = [];
+      // Upstreams one after another (their suites in parallel), so a failing one stops the run early.
       for (const upstream of upstreams) readings.push(...(await this.readUpstream(upstream, criteria, progress)));
+      for (const r of readings) log.info({ runId, suite: `${r.upstream}/${r.suite}`, binaries: r.binaryCount, updates: r.updates?.length ?? null, ms: r.timings }, 'suite read');
       progress.phase = 'writing';
+      const writeStart = performance.now();
       progress.detail = 'writing the catalogue';
       const result = await writeCatalogue(store, readings, {
         now: this.now(),
         expiryMonths: this.options.expiryMonths ?? 3,
         onWriteStart: () => log.info({ runId }, 'sync writing catalogue'),
       });
+      log.info({ runId, ms: Math.round(performance.now() - writeStart) }, 'catalogue written');
       const suites = readings.map((r) => ({
         upstream: r.upstream,
         suite: r.suite,
         product: r.product,
-        result: r.excluded ? 'excluded by criteria' : r.binaries === null ? 'unchanged' : 'updated',
+        result: r.excluded ? 'excluded by criteria' : r.updates === null ? 'unchanged' : 'updated',
         updates: result.suiteUpdates.get(`${r.upstream}\0${r.suite}`) ?? 0,
       }));
       const finishedAt = this.now();
@@ -232,6 +238,7 @@ export class SyncService {
           architectures,
           criteriaDigest,
           verified: this.verified,
+          processIndexes: runIndexJob,
           isWanted: (product, classification) =>
             (criteria.products.length === 0 || criteria.products.includes(product)) && (criteria.classifications.length === 0 || criteria.classifications.includes(classification)),
           onProgress: (detail) => {

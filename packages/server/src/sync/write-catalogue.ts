@@ -1,6 +1,6 @@
-import { computeSupersedence, debianUpdatesOf, isExpired, type SupersedenceCandidate, type SyncCounts } from '@patchday/core';
-import { sql, type Transaction } from 'kysely';
-import { changedFields, metadataOf, prepareUpdate, toUpdateRow, type PreparedUpdate } from '../catalogue/update-rows.ts';
+import { computeSupersedence, isExpired, type SupersedenceCandidate, type SyncCounts } from '@patchday/core';
+import type { Transaction } from 'kysely';
+import { changedFields, metadataOf, toUpdateRow, type PreparedUpdate } from '../catalogue/update-rows.ts';
 import type { Database, UpdateRevisionsTable, UpdatesTable } from '../store/schema.ts';
 import type { Store } from '../store/store.ts';
 import type { SuiteReading } from './debian-suite-reader.ts';
@@ -34,11 +34,7 @@ const stateColumns = [
 export async function writeCatalogue(store: Store, readings: SuiteReading[], options: WriteOptions): Promise<WriteResult> {
   const now = options.now.toISOString();
   const incoming = new Map<string, PreparedUpdate[]>();
-  for (const r of readings) {
-    if (r.binaries === null) continue;
-    const updates = debianUpdatesOf({ upstream: r.upstream, product: r.product, suite: r.suite, releaseDate: r.release.date, binaries: r.binaries });
-    incoming.set(`${r.upstream}\0${r.suite}`, updates.map(prepareUpdate));
-  }
+  for (const r of readings) if (r.updates !== null) incoming.set(`${r.upstream}\0${r.suite}`, r.updates);
   options.onWriteStart?.();
   return store.db.transaction().execute(async (trx) => {
     const seqRow = await trx.selectFrom('site_settings').select('value').where('key', '=', CATALOGUE_SEQ).executeTakeFirst();
@@ -47,7 +43,7 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
     const counts: SyncCounts = { added: 0, revised: 0, superseded: 0, expired: 0, unchanged: 0 };
     const suiteUpdates = new Map<string, number>();
 
-    const products = [...new Set(readings.filter((r) => r.binaries !== null).map((r) => r.product))];
+    const products = [...new Set(readings.filter((r) => r.updates !== null).map((r) => r.product))];
     const existing = products.length ? await trx.selectFrom('updates').select(stateColumns).where('product', 'in', products).execute() : [];
     const existingById = new Map(existing.map((row) => [row.update_id, row]));
 
@@ -61,12 +57,12 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
       const updates = incoming.get(key);
       if (!updates) {
         if (!r.excluded) {
-          const n = await countPublished(trx, r.upstream, r.suite);
-          counts.unchanged += n;
-          suiteUpdates.set(key, n);
+          counts.unchanged += r.state.published_updates;
+          suiteUpdates.set(key, r.state.published_updates);
         }
         continue;
       }
+      r.state.published_updates = updates.length;
       const seen = new Set<string>();
       for (const prepared of updates) {
         const { meta } = prepared;
@@ -153,7 +149,10 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
     }
     counts.expired += await expireSuperseded(trx, options, seq);
 
+    // A suite whose InRelease did not change keeps its row: rewriting 150 kB of InRelease per suite
+    // would be most of a no-op sync's cost.
     for (const r of readings) {
+      if (!r.stateChanged && r.updates === null) continue;
       await trx.deleteFrom('suite_states').where('upstream', '=', r.upstream).where('suite', '=', r.suite).execute();
       await trx.insertInto('suite_states').values(r.state).execute();
     }
@@ -166,25 +165,17 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
   });
 }
 
-async function countPublished(trx: Transaction<Database>, upstream: string, suite: string): Promise<number> {
-  const { n } = await trx
-    .selectFrom('updates')
-    .select(sql<number>`count(*)`.as('n'))
-    .where('upstream', '=', upstream)
-    .where('suite', '=', suite)
-    .where('present', '=', 1)
-    .executeTakeFirstOrThrow();
-  return Number(n);
-}
-
 /** §12: superseded updates expire N months after they were superseded; checked on every sync. */
 async function expireSuperseded(trx: Transaction<Database>, options: WriteOptions, seq: number): Promise<number> {
+  // A range on the superseded_at index (with a few days' margin for month lengths); isExpired decides exactly.
+  const cutoff = new Date(options.now);
+  cutoff.setUTCMonth(cutoff.getUTCMonth() - options.expiryMonths);
+  cutoff.setUTCDate(cutoff.getUTCDate() + 4);
   const candidates = await trx
     .selectFrom('updates')
     .select(['update_id', 'superseded_at'])
-    .where('superseded', '=', 1)
+    .where('superseded_at', '<=', cutoff.toISOString())
     .where('expired', '=', 0)
-    .where('superseded_at', 'is not', null)
     .execute();
   const due = candidates.filter((c) => isExpired(new Date(c.superseded_at!), options.now, options.expiryMonths)).map((c) => c.update_id);
   for (let i = 0; i < due.length; i += 500) {

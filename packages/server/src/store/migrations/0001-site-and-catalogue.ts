@@ -72,6 +72,7 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .addColumn('etag', 'text')
     .addColumn('last_modified', 'text')
     .addColumn('indexes', 'text', (c) => c.notNull())
+    .addColumn('published_updates', 'integer', (c) => c.notNull())
     .addColumn('synced_at', 'text', (c) => c.notNull())
     .addPrimaryKeyConstraint('suite_states_pk', ['upstream', 'suite'])
     .execute();
@@ -126,9 +127,10 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
     .execute();
   await db.schema.createIndex('updates_change_seq').on('updates').column('change_seq').execute();
   await db.schema.createIndex('updates_product_source').on('updates').columns(['product', 'source']).execute();
-  await db.schema.createIndex('updates_upstream_suite').on('updates').columns(['upstream', 'suite']).execute();
   await db.schema.createIndex('updates_release_date').on('updates').column('release_date').execute();
   await db.schema.createIndex('updates_superseded_by').on('updates').column('superseded_by').execute();
+  // Only superseded updates have superseded_at: the expiry check reads this small index, not the catalogue.
+  await db.schema.createIndex('updates_superseded_at').on('updates').column('superseded_at').execute();
 
   await db.schema
     .createTable('update_revisions')

@@ -24,7 +24,6 @@ export interface SiteConfig {
   clock?: Clock;
   log?: Logger;
   syncLimits?: Partial<SyncLimits>;
-  expiryMonths?: number;
 }
 
 export interface RunningSite {
@@ -47,7 +46,7 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
   const store = await openStore(config.db ?? join(dataDir, 'patchday.sqlite'));
   try {
     const initialPasswordFile = await bootstrapFirstAdministrator(store, dataDir, clock.now());
-    const sync = new SyncService({ store, clock, log, limits: config.syncLimits, expiryMonths: config.expiryMonths });
+    const sync = new SyncService({ store, clock, log, limits: config.syncLimits });
     await sync.recoverInterrupted();
     await sync.reschedule();
     const app = buildApp({ store, clock, log, sync, dataDir, version: VERSION });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import type { SyncCriteria, SyncRun, SyncSchedule } from '@patchday/core';
+import type { SupersedenceRules, SyncCriteria, SyncRun, SyncSchedule } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
@@ -87,6 +87,21 @@ export function registerSyncCommands(program: Command): void {
         ['Classifications', criteria.classifications.length ? criteria.classifications : 'all'],
         ['Architectures', criteria.architectures.length ? criteria.architectures : "each upstream's own"],
       ]);
+    });
+
+  sync
+    .command('supersedence')
+    .description('show, or with --expire-after-months set, when superseded updates expire (default 3 months; 0 = at once)')
+    .option('--expire-after-months <n>', 'months after being superseded')
+    .option('--json', 'JSON output')
+    .action(async (o: { expireAfterMonths?: string; json?: boolean }) => {
+      const client = new ApiClient();
+      const rules =
+        o.expireAfterMonths !== undefined
+          ? await client.put<SupersedenceRules>('/sync/supersedence', { expireAfterMonths: Number(o.expireAfterMonths) })
+          : await client.get<SupersedenceRules>('/sync/supersedence');
+      if (o.json) return printJson(rules);
+      printFields([['Superseded updates expire', rules.expireAfterMonths === 0 ? 'as soon as they are superseded' : `${rules.expireAfterMonths} months after being superseded`]]);
     });
 
   sync

@@ -24,6 +24,12 @@ export const SyncSchedule = z
   .strict();
 export type SyncSchedule = z.output<typeof SyncSchedule>;
 
+/** §12: when superseded updates expire (0 = as soon as they are superseded). */
+export const SupersedenceRules = z
+  .object({ expireAfterMonths: z.number().int().min(0).max(120).default(3) })
+  .strict();
+export type SupersedenceRules = z.output<typeof SupersedenceRules>;
+
 export const SyncRunRequest = z.object({ upstream: z.string().max(63).optional() }).strict();
 
 export const SyncCounts = z.object({

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { SyncCriteria, SyncSchedule } from '@patchday/core';
+import { SupersedenceRules, SyncCriteria, SyncSchedule } from '@patchday/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
@@ -7,6 +7,7 @@ import type { Database } from '../store/schema.ts';
 const settings = {
   'sync.criteria': SyncCriteria,
   'sync.schedule': SyncSchedule,
+  'sync.supersedence': SupersedenceRules,
 } as const;
 type SettingKey = keyof typeof settings;
 type SettingValue<K extends SettingKey> = z.output<(typeof settings)[K]>;

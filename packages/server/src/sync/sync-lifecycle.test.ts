@@ -106,6 +106,18 @@ describeEachStore('catalogue lifecycle across syncs', (kind) => {
     assert.equal((await update('foo', '1.1-1')).expired, false);
   });
 
+  test('with expiry set to "immediately", a newly superseded update expires in the same sync', async () => {
+    assert.equal((await t.api('PUT', '/sync/supersedence', { expireAfterMonths: 0 })).status, 200);
+    await publish([binaryStanza('libfoo1', '1.2-1', { Source: 'foo' }), binaryStanza('foo-tools', '1.2-1', { Source: 'foo' })]);
+    const run = await t.site.sync.run('test');
+    assert.equal(run.status, 'succeeded', run.error ?? '');
+    assert.deepEqual([run.added, run.superseded, run.expired], [1, 1, 1]);
+    assert.equal((await update('foo', '1.1-1')).expired, true);
+    assert.equal((await update('foo', '1.2-1')).expired, false);
+    assert.equal((await t.api('PUT', '/sync/supersedence', { expireAfterMonths: 3 })).status, 200);
+    assert.equal((await t.api('PUT', '/sync/supersedence', { expireAfterMonths: -1 })).status, 400);
+  });
+
   test('a failed sync raises 6703 and retries 60 minutes later on its own', async () => {
     const clear = mirror.fault('InRelease', { status: 500 });
     const failed = await t.site.sync.run('test');

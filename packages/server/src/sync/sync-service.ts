@@ -19,8 +19,6 @@ export interface SyncServiceOptions {
   clock: Clock;
   log: Logger;
   limits?: Partial<SyncLimits>;
-  /** §12 default 3. */
-  expiryMonths?: number;
   /** §12: a failed sync retries after this many minutes (default 60). */
   retryMinutes?: number;
 }
@@ -166,7 +164,7 @@ export class SyncService {
       progress.detail = 'writing the catalogue';
       const result = await writeCatalogue(store, readings, {
         now: this.now(),
-        expiryMonths: this.options.expiryMonths ?? 3,
+        expiryMonths: (await readSetting(db, 'sync.supersedence')).expireAfterMonths,
         onWriteStart: () => log.info({ runId }, 'sync writing catalogue'),
       });
       log.info({ runId, ms: Math.round(performance.now() - writeStart) }, 'catalogue written');

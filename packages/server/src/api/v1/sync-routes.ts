@@ -1,4 +1,4 @@
-import { SyncCriteria, SyncRunRequest, SyncSchedule } from '@patchday/core';
+import { SupersedenceRules, SyncCriteria, SyncRunRequest, SyncSchedule } from '@patchday/core';
 import { Cron } from 'croner';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -24,6 +24,18 @@ export function registerSyncRoutes(app: FastifyInstance, site: SiteContext): voi
       await recordAudit(trx, { actor: actor.username, action: 'sync.criteria', target: 'site', details: criteria }, site.clock.now());
     });
     return criteria;
+  });
+
+  app.get('/api/v1/sync/supersedence', { config: { permission: 'read' } }, async () => readSetting(db, 'sync.supersedence'));
+
+  app.put('/api/v1/sync/supersedence', { config: { permission: 'administer' } }, async (request) => {
+    const actor = principalOf(request);
+    const rules = parseInput(SupersedenceRules, request.body, 'supersedence rules');
+    await db.transaction().execute(async (trx) => {
+      await writeSetting(trx, 'sync.supersedence', rules);
+      await recordAudit(trx, { actor: actor.username, action: 'sync.supersedence', target: 'site', details: rules }, site.clock.now());
+    });
+    return rules;
   });
 
   app.get('/api/v1/sync/schedule', { config: { permission: 'read' } }, async () => ({ ...(await readSetting(db, 'sync.schedule')), ...site.sync.schedule() }));

@@ -54,7 +54,7 @@ export class ApiClient {
     if (!response.ok) {
       const message = (payload as { error?: string }).error ?? `HTTP ${response.status}`;
       const code = response.status === 401 || response.status === 403 ? ExitCode.auth : response.status === 404 ? ExitCode.notFound : response.status < 500 ? ExitCode.usage : ExitCode.failed;
-      const hint = response.status === 401 && !this.token ? ' (run `patchday login` or set PATCHDAY_TOKEN)' : '';
+      const hint = response.status === 401 ? (this.token ? ' (log in again: `patchday login`)' : ' (run `patchday login` or set PATCHDAY_TOKEN)') : '';
       throw new CliError(`${message}${hint}`, code);
     }
     return payload as T;

@@ -1,4 +1,4 @@
-/** Exit codes scripts can rely on (documented in the README). */
+/** Exit codes scripts can rely on (documented in the README and docs/cli.md). */
 export const ExitCode = {
   ok: 0,
   /** The operation ran and failed (e.g. a sync refused an upstream). */

@@ -5,11 +5,11 @@ import { CliError, ExitCode } from '../cli-error.ts';
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description('run a site: admin API and console on one port, SQLite by default')
-    .option('--data-dir <dir>', 'database, content library and keys', process.env.PATCHDAY_DATA_DIR ?? './patchday-data')
-    .option('--port <port>', 'HTTP port', String(process.env.PATCHDAY_PORT ?? DEFAULT_PORT))
-    .option('--host <address>', 'address to listen on', process.env.PATCHDAY_HOST ?? '127.0.0.1')
-    .option('--db <url>', 'postgres://user@host:port/database (default: SQLite in the data directory)', process.env.PATCHDAY_DB)
+    .description('run a site: the admin API on one port, SQLite by default')
+    .option('--data-dir <dir>', 'database and the first administrator\'s password', process.env.PATCHDAY_DATA_DIR || './patchday-data')
+    .option('--port <port>', 'HTTP port', process.env.PATCHDAY_PORT || String(DEFAULT_PORT))
+    .option('--host <address>', 'address to listen on', process.env.PATCHDAY_HOST || '127.0.0.1')
+    .option('--db <url>', 'postgres://user@host:port/database (default: SQLite in the data directory)', process.env.PATCHDAY_DB || undefined)
     .action(async (options: { dataDir: string; port: string; host: string; db?: string }) => {
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not ${options.port}`, ExitCode.usage);

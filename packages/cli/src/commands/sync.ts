@@ -12,7 +12,7 @@ export function registerSyncCommands(program: Command): void {
 
   sync
     .command('run')
-    .description('sync now and wait for the result (exit code 1 when any upstream failed)')
+    .description('sync now and wait for the result (exit code 1 when the run failed: any upstream refused stops it)')
     .option('--upstream <name>', 'only this upstream')
     .option('--json', 'print the finished run as JSON')
     .action(async (o: { upstream?: string; json?: boolean }) => {
@@ -59,8 +59,8 @@ export function registerSyncCommands(program: Command): void {
       const { runs } = await new ApiClient().get<{ runs: SyncRun[] }>('/sync/runs', { limit: o.limit });
       if (o.json) return printJson(runs);
       printTable(
-        ['RUN', 'STATUS', 'TRIGGER', 'STARTED', 'ADDED', 'REVISED', 'SUPERSEDED', 'UNCHANGED', 'ERROR'],
-        runs.map((r) => [r.runId, r.status, r.trigger, r.startedAt, r.added, r.revised, r.superseded, r.unchanged, r.error ?? '']),
+        ['RUN', 'STATUS', 'TRIGGER', 'STARTED', 'ADDED', 'REVISED', 'SUPERSEDED', 'EXPIRED', 'UNCHANGED', 'ERROR'],
+        runs.map((r) => [r.runId, r.status, r.trigger, r.startedAt, r.added, r.revised, r.superseded, r.expired, r.unchanged, r.error ?? '']),
       );
     });
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { UpdateDetail, UpdatePage } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
+import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
 
 export function registerUpdateCommands(program: Command): void {
@@ -16,6 +17,7 @@ export function registerUpdateCommands(program: Command): void {
     .option('--superseded', 'only superseded updates')
     .option('--not-superseded', 'only updates that are not superseded')
     .option('--expired', 'only expired updates')
+    .option('--not-expired', 'only updates that have not expired')
     .option('--text <text>', 'in title, description or advisory')
     .option('--advisory <id>', 'advisory id, e.g. DSA-6000-1')
     .option('--cve <id>', 'e.g. CVE-2026-12345')
@@ -26,13 +28,15 @@ export function registerUpdateCommands(program: Command): void {
     .option('--page-size <n>', 'updates per page (max 1000)', '50')
     .option('--json', 'JSON output (the whole page, with total)')
     .action(async (o: Record<string, string | boolean | undefined>) => {
+      if (o.superseded && o.notSuperseded) throw new CliError('--superseded and --not-superseded exclude each other', ExitCode.usage);
+      if (o.expired && o.notExpired) throw new CliError('--expired and --not-expired exclude each other', ExitCode.usage);
       const page = await new ApiClient().get<UpdatePage>('/updates', {
         product: o.product as string,
         classification: o.classification as string,
         severity: o.severity as string,
         releasedSince: o.releasedSince as string,
         superseded: o.superseded ? true : o.notSuperseded ? false : undefined,
-        expired: o.expired ? true : undefined,
+        expired: o.expired ? true : o.notExpired ? false : undefined,
         text: o.text as string,
         advisory: o.advisory as string,
         cve: o.cve as string,

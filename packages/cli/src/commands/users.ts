@@ -33,9 +33,13 @@ export function registerUserCommands(program: Command): void {
     .command('passwd <username>')
     .description('change a password (your own, or anyone\'s as Full Administrator)')
     .option('--password-file <file>', 'read the new password from this file instead of asking')
-    .action(async (username: string, options: { passwordFile?: string }) => {
+    .option('--current-password-file <file>', 'your current password (needed for your own account), instead of asking')
+    .action(async (username: string, options: { passwordFile?: string; currentPasswordFile?: string }) => {
+      const client = new ApiClient();
+      const me = await client.get<{ username: string }>('/auth/whoami');
+      const currentPassword = me.username === username ? await readPasswordOption(options.currentPasswordFile, 'Current password: ') : undefined;
       const password = await readPasswordOption(options.passwordFile, `New password for ${username}: `);
-      await new ApiClient().put(`/users/${encodeURIComponent(username)}/password`, { password });
+      await client.put(`/users/${encodeURIComponent(username)}/password`, { password, currentPassword });
       process.stdout.write(`Password of ${username} changed; its other sessions were logged out\n`);
     });
 

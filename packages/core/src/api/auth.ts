@@ -20,7 +20,8 @@ export const LoginResponse = z.object({
 export type LoginResponse = z.infer<typeof LoginResponse>;
 
 export const CreateUserRequest = z.object({ username, password, role: Role }).strict();
-export const SetPasswordRequest = z.object({ password }).strict();
+/** Changing one's own password needs the current one: a stolen session must not lock the owner out. */
+export const SetPasswordRequest = z.object({ password, currentPassword: z.string().min(1).max(1024).optional() }).strict();
 
 export const User = z.object({ username: z.string(), role: Role, createdAt: z.string(), disabled: z.boolean() });
 export type User = z.infer<typeof User>;

@@ -18,7 +18,12 @@ export const SyncSchedule = z
   .object({
     enabled: z.boolean().default(true),
     /** Five-field cron (croner syntax, e.g. `0 3 * * *`, `0 3 * * 2#2` for the second Tuesday). */
-    cron: z.string().min(1).max(100).default('0 3 * * *'),
+    cron: z
+      .string()
+      .min(1)
+      .max(100)
+      .refine((c) => c.trim().split(/\s+/).length === 5, 'a sync schedule is a five-field cron expression (minute hour day-of-month month day-of-week)')
+      .default('0 3 * * *'),
     timezone: z.string().min(1).max(64).default('UTC'),
   })
   .strict();

@@ -17,7 +17,7 @@ export function buildApp(site: SiteContext): FastifyInstance {
     if (!permission) return;
     const header = request.headers.authorization ?? '';
     const match = /^Bearer (\S+)$/.exec(header);
-    if (!match) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>" (get one with `patchday login`)');
+    if (!match) throw new HttpError(401, 'authentication required: send "Authorization: Bearer <token>"');
     const principal = await authenticateToken(site.store.db, match[1], site.clock.now());
     if (!principal) throw new HttpError(401, 'invalid or expired token: log in again');
     if (!allows(principal.role, permission)) throw new HttpError(403, `forbidden: the ${principal.role} role may not do this`);

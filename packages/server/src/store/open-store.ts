@@ -79,35 +79,26 @@ function openPostgres(url: string): Store {
     kind: 'postgres',
     db,
     location: `postgres://${parsed.host}${parsed.pathname}`,
-    insertMany: (trx, table, rows) => insertWithValues(trx, table, rows),
+    insertMany: (trx, table, rows) => insertFromJson(trx, table, rows),
     async close() {
       await db.destroy();
     },
   };
 }
 
-async function insertWithValues<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>) {
+async function insertFromJson<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>) {
   const columns = bulkColumns[table];
   const { rows: indexes } = rows.length >= BULK_LOAD_ROWS
     ? await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
         where schemaname = current_schema() and tablename = ${table} and indexname not like '%_pkey'`.execute(trx)
     : { rows: [] };
   for (const index of indexes) await sql`drop index ${sql.ref(index.indexname)}`.execute(trx);
-  const names = columns.map(([name]) => name);
-  const head = `insert into ${table} (${names.join(', ')}) values `;
-  // Plain multi-row VALUES with one parameter per value: pg sends strings as they are, where array
-  // parameters would be escaped into array literals in JavaScript and parsed again by the server.
-  const perStatement = Math.floor(60_000 / names.length);
-  for (let start = 0; start < rows.length; start += perStatement) {
-    const chunk = rows.slice(start, start + perStatement);
-    const params: unknown[] = [];
-    const tuples: string[] = [];
-    for (const row of chunk) {
-      const base = params.length;
-      tuples.push(`(${names.map((_, i) => `$${base + i + 1}`).join(', ')})`);
-      for (const name of names) params.push((row as unknown as Record<string, unknown>)[name] ?? null);
-    }
-    await trx.executeQuery(CompiledQuery.raw(head + tuples.join(', '), params));
+  const names = columns.map(([name]) => name).join(', ');
+  // One JSON parameter per 5,000 rows, expanded by the server (json_populate_recordset, in C):
+  // far cheaper than binding tens of thousands of parameters or escaping array literals in JavaScript.
+  for (let start = 0; start < rows.length; start += 5_000) {
+    const chunk = JSON.stringify(rows.slice(start, start + 5_000));
+    await trx.executeQuery(CompiledQuery.raw(`insert into ${table} (${names}) select ${names} from json_populate_recordset(null::${table}, $1::json)`, [chunk]));
   }
   for (const index of indexes) await sql.raw(index.indexdef).execute(trx);
 }

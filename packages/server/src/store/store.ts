@@ -9,7 +9,7 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Where it lives, without credentials, for logs and `patchday server` output. */
   readonly location: string;
-  /** Inserts many rows fast inside `trx` (prepared statements on SQLite, unnest() on PostgreSQL). */
+  /** Inserts many rows fast inside `trx` (prepared statements on SQLite, JSON record sets on PostgreSQL). */
   insertMany<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>): Promise<void>;
   close(): Promise<void>;
 }
@@ -17,7 +17,7 @@ export interface Store {
 export type BulkTables = Pick<Database, 'updates' | 'update_revisions'>;
 export type BulkRow<T extends keyof BulkTables> = BulkTables[T];
 
-/** PostgreSQL array types of the bulk tables' columns, in insert order. */
+/** The bulk tables' columns, in insert order (with their PostgreSQL types, for reference). */
 export const bulkColumns: { [T in keyof BulkTables]: Array<[keyof BulkTables[T] & string, string]> } = {
   updates: [
     ['update_id', 'text'], ['revision', 'int'], ['upstream', 'text'], ['product', 'text'], ['suite', 'text'],

@@ -80,6 +80,23 @@ describeEachStore('admin API', (kind) => {
     assert.equal(await dumpStore(t.site.store), before);
   });
 
+  test('changing your own password needs the current one; it ends your other sessions', async () => {
+    const other = (await t.api('POST', '/auth/login', { username: 'admin', password: t.adminPassword }, null)).body.token as string;
+    const before = await dumpStore(t.site.store);
+    const missing = await t.api('PUT', '/users/admin/password', { password: 'a-brand-new-password' });
+    assert.equal(missing.status, 400);
+    assert.match(missing.body.error, /currentPassword: required/);
+    const wrong = await t.api('PUT', '/users/admin/password', { password: 'a-brand-new-password', currentPassword: 'guess-guess-guess' });
+    assert.equal(wrong.status, 403);
+    assert.equal(await dumpStore(t.site.store), before);
+    const ok = await t.api('PUT', '/users/admin/password', { password: 'a-brand-new-password', currentPassword: t.adminPassword });
+    assert.equal(ok.status, 200);
+    assert.equal((await t.api('GET', '/auth/whoami', undefined, other)).status, 401);
+    assert.equal((await t.api('GET', '/auth/whoami')).status, 200);
+    assert.equal((await t.api('POST', '/auth/login', { username: 'admin', password: 'a-brand-new-password' }, null)).status, 200);
+    assert.equal((await t.api('PUT', '/users/admin/password', { password: t.adminPassword, currentPassword: 'a-brand-new-password' })).status, 200);
+  });
+
   test('every change is in the audit log with who and what', async () => {
     const add = await t.api('POST', '/upstreams', { name: 'debian', url: 'http://127.0.0.1:9/debian', suites: ['bookworm', 'bookworm-updates'], keyring: debianKeyring });
     assert.equal(add.status, 201);

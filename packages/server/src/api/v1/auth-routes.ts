@@ -6,7 +6,7 @@ import { issueToken, revokeToken } from '../../auth/tokens.ts';
 import { principalOf, type SiteContext } from '../../http/context.ts';
 import { HttpError, parseInput } from '../../http/http-error.ts';
 
-/** Session tokens from `login` last this long; API tokens for scripts are issued per user. */
+/** Session tokens from `login` last this long. */
 const SESSION_DAYS = 30;
 
 export function registerAuthRoutes(app: FastifyInstance, site: SiteContext): void {

@@ -64,7 +64,8 @@ export function registerSyncRoutes(app: FastifyInstance, site: SiteContext): voi
       runId = await site.sync.start(`manual (${actor.username})`, input);
     } catch (error) {
       if (error instanceof SyncConflictError) throw new HttpError(409, error.message);
-      throw new HttpError(400, (error as Error).message);
+      const message = (error as Error).message;
+      throw new HttpError(/^no upstream named/.test(message) ? 404 : 400, message);
     }
     await recordAudit(db, { actor: actor.username, action: 'sync.run', target: input.upstream ?? 'all upstreams', details: { runId } }, site.clock.now());
     return reply.status(202).send(await site.sync.getRun(runId));

@@ -26,7 +26,8 @@ export function registerUpstreamRoutes(app: FastifyInstance, site: SiteContext):
     if (new Set(input.suites).size !== input.suites.length) throw new HttpError(400, 'invalid upstream: suites: a suite is listed twice');
     const exists = await db.selectFrom('upstreams').select('name').where('name', '=', input.name).executeTakeFirst();
     if (exists) throw new HttpError(409, `upstream ${input.name} already exists (remove it first to change it)`);
-    const clash = (await listUpstreams(db)).flatMap((u) => u.suites.filter((s) => input.suites.includes(s) && u.url === input.url).map((s) => `${s} (in ${u.name})`));
+    const sameArchive = (a: string, b: string) => a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
+    const clash = (await listUpstreams(db)).flatMap((u) => u.suites.filter((s) => input.suites.includes(s) && sameArchive(u.url, input.url)).map((s) => `${s} (in ${u.name})`));
     if (clash.length) throw new HttpError(409, `these suites of ${input.url} are already synced by another upstream: ${clash.join(', ')}`);
     const now = site.clock.now().toISOString();
     await db.transaction().execute(async (trx) => {
@@ -44,6 +45,8 @@ export function registerUpstreamRoutes(app: FastifyInstance, site: SiteContext):
     const { name } = parseInput(NameParam, request.params, 'path');
     const row = await db.selectFrom('upstreams').select('name').where('name', '=', name).executeTakeFirst();
     if (!row) throw notFound(`upstream ${name}`);
+    const running = site.sync.schedule().runningRunId;
+    if (running !== null) throw new HttpError(409, `a sync is running (run ${running}); remove the upstream when it has finished`);
     await db.transaction().execute(async (trx) => {
       await trx.deleteFrom('upstreams').where('name', '=', name).execute();
       // Its updates stay in the catalogue as history; only the sync state goes.

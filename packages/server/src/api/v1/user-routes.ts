@@ -3,7 +3,7 @@ import { CreateUserRequest, SetPasswordRequest, type User } from '@patchday/core
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
-import { hashPassword } from '../../auth/passwords.ts';
+import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { principalOf, type SiteContext } from '../../http/context.ts';
 import { HttpError, notFound, parseInput } from '../../http/http-error.ts';
 
@@ -37,8 +37,12 @@ export function registerUserRoutes(app: FastifyInstance, site: SiteContext): voi
     // Everyone may change their own password; only a Full Administrator someone else's.
     if (username !== actor.username && actor.role !== 'Full Administrator') throw new HttpError(403, 'forbidden: only a Full Administrator may change another user\'s password');
     const input = parseInput(SetPasswordRequest, request.body, 'password change');
-    const user = await db.selectFrom('users').select('user_id').where('username', '=', username).executeTakeFirst();
+    const user = await db.selectFrom('users').select(['user_id', 'password_hash']).where('username', '=', username).executeTakeFirst();
     if (!user) throw notFound(`user ${username}`);
+    if (username === actor.username) {
+      if (!input.currentPassword) throw new HttpError(400, 'invalid password change: currentPassword: required to change your own password');
+      if (!(await verifyPassword(input.currentPassword, user.password_hash))) throw new HttpError(403, 'the current password is wrong');
+    }
     const passwordHash = await hashPassword(input.password);
     const now = site.clock.now();
     await db.transaction().execute(async (trx) => {

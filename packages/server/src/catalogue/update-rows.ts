@@ -8,7 +8,10 @@ const metadataFields = [
   'referenceUrls', 'language', 'rebootBehaviour', 'eula', 'binaries',
 ] as const satisfies ReadonlyArray<keyof UpdateMetadata>;
 
-/** An incoming update with its stored forms computed once: the binaries document and the digest. */
+/**
+ * An incoming update with its stored forms computed once: the binaries document and the digest.
+ * After preparation `meta.binaries` may be emptied; `binariesJson` is the authority.
+ */
 export interface PreparedUpdate {
   meta: UpdateMetadata;
   binariesJson: string;

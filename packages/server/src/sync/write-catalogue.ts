@@ -118,7 +118,8 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
         const { superseded: _s, superseded_by: _sb, superseded_at: _sa, expired: _e, present: _p, ...metadataColumns } = row;
         change(prepared.meta.updateId, metadataColumns);
         const previous = metadataOf(before.find((b) => b.update_id === prepared.meta.updateId)!);
-        revisions.push({ update_id: prepared.meta.updateId, revision, change_seq: seq, at: now, changes: JSON.stringify(changedFields(previous, prepared.meta)) });
+        const current = { ...prepared.meta, binaries: JSON.parse(prepared.binariesJson) as typeof prepared.meta.binaries };
+        revisions.push({ update_id: prepared.meta.updateId, revision, change_seq: seq, at: now, changes: JSON.stringify(changedFields(previous, current)) });
       }
     }
 

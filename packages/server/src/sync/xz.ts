@@ -18,9 +18,26 @@ export interface DecompressLimits {
  * waits for this thread to drain a pipe, so it decompresses one suite while this thread parses another.
  */
 export async function xzDecompress(input: Buffer, limits: DecompressLimits): Promise<Buffer> {
+  const file = await xzDecompressToFile(input, limits);
+  try {
+    return file.read();
+  } finally {
+    file.dispose();
+  }
+}
+
+export interface DecompressedFile {
+  size: number;
+  read(): Buffer;
+  dispose(): void;
+}
+
+/** The same, leaving the result in a temporary file until the caller has room to read it. */
+export async function xzDecompressToFile(input: Buffer, limits: DecompressLimits): Promise<DecompressedFile> {
   const bound = Math.min(limits.maxBytes, Math.max(input.length, 1) * limits.maxRatio);
   const file = join(tmpdir(), `patchday-xz-${process.pid}-${randomBytes(6).toString('hex')}`);
   const out = openSync(file, 'wx', 0o600);
+  let kept = false;
   try {
     const xz = spawn('xz', ['--decompress', '--stdout', '--single-stream', '--threads=1'], { stdio: ['pipe', 'pipe', 'pipe'] });
     const head = spawn('head', ['-c', String(bound + 1)], { stdio: [xz.stdout, out, 'ignore'] });
@@ -49,9 +66,10 @@ export async function xzDecompress(input: Buffer, limits: DecompressLimits): Pro
     }
     if (xzCode !== 0) throw new Error(`corrupt or truncated xz data (${stderr.replace(/^xz: \(stdin\): /, '').trim() || `xz exit code ${xzCode}`})`);
     if (headCode !== 0) throw new Error(`writing the decompressed index failed (head exit code ${headCode})`);
-    return readFileSync(file);
+    kept = true;
+    return { size, read: () => readFileSync(file), dispose: () => unlinkSync(file) };
   } finally {
     closeSync(out);
-    unlinkSync(file);
+    if (!kept) unlinkSync(file);
   }
 }

@@ -131,6 +131,16 @@ describeEachStore('the patchday CLI against a running site', (kind) => {
     assert.ok(actions.includes('upstream.add') && actions.includes('sync.run') && actions.includes('auth.login'), actions.join(','));
   });
 
+  test('whoami names the logged-in administrator; after logout the token no longer works', async () => {
+    const me = await patchday(['whoami', '--json']);
+    assert.deepEqual(JSON.parse(me.stdout), { username: 'admin', role: 'Full Administrator' });
+    const out = await patchday(['logout']);
+    assert.equal(out.code, 0, out.stderr);
+    const after = await patchday(['whoami']);
+    assert.equal(after.code, 3);
+    assert.match(after.stderr, /invalid or expired token.*log in again/);
+  });
+
   test('PATCHDAY_TOKEN overrides the stored token; an unreachable site exits 5', async () => {
     const r = await patchday(['upstream', 'list'], { PATCHDAY_TOKEN: 'pd_not_a_real_token_at_all_123456' });
     assert.equal(r.code, 3);

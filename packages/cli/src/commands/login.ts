@@ -9,6 +9,24 @@ import { readSecret } from '../prompt.ts';
 
 export function registerLoginCommand(program: Command): void {
   program
+    .command('whoami')
+    .description('who the stored token (or PATCHDAY_TOKEN) belongs to')
+    .option('--json', 'JSON output')
+    .action(async (options: { json?: boolean }) => {
+      const me = await new ApiClient().get<{ username: string; role: string }>('/auth/whoami');
+      if (options.json) return printJson(me);
+      process.stdout.write(`${me.username} (${me.role}) on ${new ApiClient().server}\n`);
+    });
+
+  program
+    .command('logout')
+    .description('end this session on the site (the token stops working)')
+    .action(async () => {
+      await new ApiClient().post('/auth/logout', {});
+      process.stdout.write('Logged out\n');
+    });
+
+  program
     .command('login')
     .description('log in to the site (PATCHDAY_SERVER) and keep the token for later commands')
     .requiredOption('--user <username>', 'administrator name')

@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VirtualClock } from '@patchday/core';
 import { describeEachStore, dumpStore } from '../../../test/stores.ts';
@@ -94,6 +96,7 @@ describeEachStore('admin API', (kind) => {
     assert.equal((await t.api('GET', '/auth/whoami', undefined, other)).status, 401);
     assert.equal((await t.api('GET', '/auth/whoami')).status, 200);
     assert.equal((await t.api('POST', '/auth/login', { username: 'admin', password: 'a-brand-new-password' }, null)).status, 200);
+    assert.equal(existsSync(join(t.dataDir, 'initial-admin-password')), false, 'the one-time password file is gone once used up');
     assert.equal((await t.api('PUT', '/users/admin/password', { password: t.adminPassword, currentPassword: 'a-brand-new-password' })).status, 200);
   });
 

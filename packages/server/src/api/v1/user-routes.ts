@@ -1,8 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { CreateUserRequest, SetPasswordRequest, type User } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
+import { INITIAL_ADMIN, INITIAL_PASSWORD_FILE } from '../../auth/bootstrap.ts';
 import { hashPassword, verifyPassword } from '../../auth/passwords.ts';
 import { principalOf, type SiteContext } from '../../http/context.ts';
 import { HttpError, notFound, parseInput } from '../../http/http-error.ts';
@@ -51,6 +54,8 @@ export function registerUserRoutes(app: FastifyInstance, site: SiteContext): voi
       await trx.deleteFrom('api_tokens').where('user_id', '=', user.user_id).where('token_id', '!=', actor.tokenId).execute();
       await recordAudit(trx, { actor: actor.username, action: 'user.password', target: username }, now);
     });
+    // The one-time password has served its purpose once the first administrator chose another.
+    if (username === INITIAL_ADMIN) rmSync(join(site.dataDir, INITIAL_PASSWORD_FILE), { force: true });
     return { username, passwordChanged: true };
   });
 

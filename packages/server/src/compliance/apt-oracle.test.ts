@@ -1,0 +1,290 @@
+/**
+ * §4's promise, checked against apt itself: on the same machine and the same indexes, the
+ * packages Patchday's Required updates would upgrade are exactly the packages apt upgrades,
+ * each to the same version. apt runs unprivileged in a sandbox on the real snapshot; Patchday's
+ * side uses only core, as an agent would.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  binariesLeftBehind,
+  computeSupersedence,
+  debianApplicabilityRules,
+  debianUpdatesOf,
+  type DetectionState,
+  evaluateUpdate,
+  type Inventory,
+  Inventory as InventorySchema,
+  inventoryOsOf,
+  parseDeb822All,
+  parseDpkgStatus,
+  parseOsRelease,
+  parsePackagesIndex,
+  pendingDebianUpgrades,
+  type UpdateMetadata,
+} from '@patchday/core';
+import { type AptSandbox, createAptSandbox } from '../../test/support/apt-sandbox.ts';
+import { type ArchiveServer, startArchiveServer } from '../../test/support/archive-server.ts';
+
+const DATA = '/work/shared/data';
+const SNAPSHOT = `${DATA}/debian-archive-2026-11-24`;
+const KEYRING = `${DATA}/keyrings/debian-archive-keyring.gpg`;
+const NODE_IMAGE_STATUS = `${DATA}/dpkg-status/bookworm-node-image.status`;
+
+const run = promisify(execFile);
+
+// What Debian ships as /etc/os-release, so the inventory's os comes through the agent's parser.
+const BOOKWORM_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
+NAME="Debian GNU/Linux"
+VERSION_ID="12"
+VERSION="12 (bookworm)"
+VERSION_CODENAME=bookworm
+ID=debian
+HOME_URL="https://www.debian.org/"
+SUPPORT_URL="https://www.debian.org/support"
+BUG_REPORT_URL="https://bugs.debian.org/"
+`;
+const TRIXIE_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
+NAME="Debian GNU/Linux"
+VERSION_ID="13"
+VERSION="13 (trixie)"
+VERSION_CODENAME=trixie
+DEBIAN_VERSION_FULL=13.8
+ID=debian
+`;
+
+interface Suite {
+  archive: 'debian' | 'debian-security';
+  suite: string;
+}
+
+async function packagesText({ archive, suite }: Suite): Promise<string> {
+  const { stdout } = await run('xz', ['-dc', `${SNAPSHOT}/${archive}/dists/${suite}/main/binary-amd64/Packages.xz`], {
+    maxBuffer: 1 << 30,
+    encoding: 'buffer',
+  });
+  return stdout.toString('utf8');
+}
+
+/** The catalogue an update point would hold after syncing `suites`, with its supersedence. */
+async function catalogueOf(suites: readonly Suite[], product: string) {
+  const texts = await Promise.all(suites.map(packagesText));
+  const updates = suites.flatMap((s, i) =>
+    debianUpdatesOf({ upstream: s.archive, product, suite: s.suite, releaseDate: new Date('2026-11-24T00:00:00Z'), binaries: parsePackagesIndex(texts[i]) }),
+  );
+  const verdicts = computeSupersedence(updates.map((u) => ({ updateId: u.updateId, product: u.product, source: u.source, version: u.version, suite: u.suite, present: true })));
+  return { updates, verdicts, texts };
+}
+
+/** What an agent does: evaluate each update's rules against its inventory. */
+function scan(updates: readonly UpdateMetadata[], inventory: Inventory): Map<string, DetectionState> {
+  return new Map(updates.map((u) => [u.updateId, evaluateUpdate(debianApplicabilityRules(u), inventory)]));
+}
+
+/** package → version, named as apt names packages (foreign architectures qualified). */
+function patchdayUpgrades(required: readonly UpdateMetadata[], inventory: Inventory): Map<string, string> {
+  const native = inventory.os.architecture;
+  return new Map(
+    pendingDebianUpgrades(required, inventory).map((u) => [u.architecture === native || u.architecture === 'all' ? u.package : `${u.package}:${u.architecture}`, u.to]),
+  );
+}
+
+const sorted = (m: ReadonlyMap<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+/** `apt list --upgradable`: name → candidate version; held packages included. */
+async function aptListUpgradable(sandbox: AptSandbox): Promise<Map<string, string>> {
+  const { stdout } = await sandbox.run('apt', ['list', '--upgradable']);
+  const listed = new Map<string, string>();
+  for (const line of stdout.split('\n')) {
+    const m = /^([^/\s]+)\/\S+ (\S+) (\S+) \[upgradable from: [^\]]+\]$/.exec(line);
+    if (m) listed.set(m[3] === 'amd64' || m[3] === 'all' ? m[1] : `${m[1]}:${m[3]}`, m[2]);
+    else assert.ok(line === '' || line === 'Listing...' || line.startsWith('WARNING'), `unexpected apt list line: ${line}`);
+  }
+  return listed;
+}
+
+async function aptFor(server: ArchiveServer, codename: string, statusFile: string): Promise<AptSandbox> {
+  const sandbox = await createAptSandbox({
+    sources: [
+      { url: `${server.url}/debian`, suites: [codename, `${codename}-updates`], keyring: KEYRING },
+      { url: `${server.url}/debian-security`, suites: [`${codename}-security`], keyring: KEYRING },
+    ],
+    arch: 'amd64',
+    statusFile,
+  });
+  const update = await sandbox.update();
+  assert.deepEqual(update.errors, [], update.stderr);
+  return sandbox;
+}
+
+describe('Required updates equal apt\'s upgrades', () => {
+  let server: ArchiveServer;
+  let tmp: string;
+  before(async () => {
+    server = await startArchiveServer(SNAPSHOT);
+    tmp = await mkdtemp(join(tmpdir(), 'patchday-apt-oracle-'));
+  });
+  after(async () => {
+    await server.close();
+    await rm(tmp, { recursive: true, force: true });
+  });
+
+  test('the bookworm node image: 136 packages, the same names and versions as apt dist-upgrade', async () => {
+    const statusText = await readFile(NODE_IMAGE_STATUS, 'utf8');
+    const sandbox = await aptFor(server, 'bookworm', NODE_IMAGE_STATUS);
+    try {
+      const [sim, listed, { updates, verdicts }] = await Promise.all([
+        sandbox.simulateDistUpgrade(),
+        aptListUpgradable(sandbox),
+        catalogueOf(
+          [
+            { archive: 'debian', suite: 'bookworm' },
+            { archive: 'debian', suite: 'bookworm-updates' },
+            { archive: 'debian-security', suite: 'bookworm-security' },
+          ],
+          'Debian 12',
+        ),
+      ]);
+      const inventory = InventorySchema.parse({
+        os: inventoryOsOf(parseOsRelease(BOOKWORM_OS_RELEASE), 'amd64'),
+        dpkg: parseDpkgStatus(statusText),
+        facts: {},
+      });
+
+      const current = updates.filter((u) => !verdicts.get(u.updateId)!.superseded);
+      const states = scan(current, inventory);
+      const required = current.filter((u) => states.get(u.updateId) === 'Required');
+      const ours = patchdayUpgrades(required, inventory);
+
+      const apts = new Map(sim.upgrades.map((u) => [u.package, u.to]));
+      assert.equal(sim.summary.newlyInstalled, 0);
+      assert.deepEqual(sorted(ours), sorted(apts));
+      assert.equal(ours.size, 136);
+      assert.deepEqual(sorted(ours), sorted(listed), 'apt list --upgradable agrees too');
+
+      // Every installed package is accounted for: nothing on this machine is Unknown, and
+      // every Required update upgrades something.
+      assert.equal([...states.values()].filter((s) => s === 'Unknown').length, 0);
+      for (const u of required) assert.ok(pendingDebianUpgrades([u], inventory).length > 0, u.title);
+      const openssl = current.find((u) => u.source === 'openssl' && u.suite === 'bookworm-security')!;
+      assert.equal(states.get(openssl.updateId), 'Required');
+      assert.equal(ours.get('libssl3'), apts.get('libssl3'));
+
+      // Keeping the superseded uploads that alone carry some binary's newest version changes
+      // nothing on this machine: none of those binaries is installed here.
+      const leftBehind = binariesLeftBehind(updates, verdicts);
+      assert.ok(leftBehind.size > 0);
+      const inForce = updates.filter((u) => !verdicts.get(u.updateId)!.superseded || leftBehind.has(u.updateId));
+      const inForceStates = scan(inForce, inventory);
+      assert.deepEqual(sorted(patchdayUpgrades(inForce.filter((u) => inForceStates.get(u.updateId) === 'Required'), inventory)), sorted(apts));
+    } finally {
+      await sandbox.dispose();
+    }
+  });
+
+  test('a crafted trixie machine: arch changes, binNMUs, foreign architectures, holds and left-behind binaries as apt sees them', async () => {
+    const suites: Suite[] = [
+      { archive: 'debian', suite: 'trixie' },
+      { archive: 'debian', suite: 'trixie-updates' },
+      { archive: 'debian-security', suite: 'trixie-security' },
+    ];
+    const { updates, verdicts, texts } = await catalogueOf(suites, 'Debian 13');
+    const main = new Map(parseDeb822All(texts[0]).map((s) => [s.Package, s]));
+
+    // Real trixie stanzas as dpkg keeps them once installed (without the archive's fields,
+    // with a Status) and, where a case needs it, another version, architecture or state.
+    // Relationships stay: apt tells two builds of one version apart by them, and would offer
+    // the archive's build of a stripped package as an upgrade to the same version.
+    const installed = (name: string, change: { Version?: string; Architecture?: string; Status?: string } = {}) => {
+      const stanza = main.get(name);
+      assert.ok(stanza, `${name} is in trixie main`);
+      const fields: Record<string, string> = { Package: name, Status: change.Status ?? 'install ok installed' };
+      for (const [key, value] of Object.entries(stanza)) {
+        if (/^(Package|Filename|Size|MD5sum|SHA256|Description-md5)$/.test(key)) continue;
+        fields[key] = value;
+      }
+      Object.assign(fields, change);
+      return Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n');
+    };
+    const statusText = [
+      installed('dpkg'),
+      installed('haproxy'), // amd64, upgraded from trixie-security
+      installed('vim-haproxy'), // Architecture: all binary of the same upload
+      installed('libgd3'), // Multi-Arch: same
+      installed('python3-django'), // epoch 3
+      installed('needrestart'),
+      installed('libeot0'), // binNMU 0.01-5+b2, its source version is 0.01-5
+      // Installed as amd64 before c-ares turned arch-independent: apt upgrades it to the `all` package.
+      installed('libc-ares2', { Version: '1.34.5-1', Architecture: 'amd64' }),
+      // botan3's trixie-security upload builds libbotan-3-12, so only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
+      installed('libbotan-3-7', { Version: '3.7.1+dfsg-1' }),
+      // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
+      installed('anope', { Architecture: 'i386' }),
+      // Held: apt dist-upgrade keeps it back, but it is installed at a lower version, so Required.
+      installed('radsecproxy', { Status: 'hold ok installed' }),
+      // Removed, configuration kept: not installed, so its update is Not Required.
+      installed('pdns-recursor', { Status: 'deinstall ok config-files' }),
+      // Newer than anything published (a local build): Installed.
+      installed('git-annex', { Version: '10.20250416-2+deb13u9' }),
+      // Binary version 0.17+2.6-3+deb13u3 of source 2:2.6-3+deb13u3: compared as the binary, it is current.
+      installed('telnet'),
+      installed('tzdata'),
+    ].join('\n\n') + '\n';
+    const statusFile = join(tmp, 'trixie.status');
+    await writeFile(statusFile, statusText); await writeFile('/tmp/pd/trixie.status', statusText); // TMPDEBUG
+
+    const sandbox = await aptFor(server, 'trixie', statusFile);
+    try {
+      const [sim, listed] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox)]);
+      const inventory = InventorySchema.parse({ os: inventoryOsOf(parseOsRelease(TRIXIE_OS_RELEASE), 'amd64'), dpkg: parseDpkgStatus(statusText), facts: {} });
+      assert.ok(Object.hasOwn(inventory.dpkg!, 'anope:i386') && Object.hasOwn(inventory.dpkg!, 'libgd3:amd64'), 'keyed as dpkg names them');
+
+      const leftBehind = binariesLeftBehind(updates, verdicts);
+      const inForce = updates.filter((u) => !verdicts.get(u.updateId)!.superseded || leftBehind.has(u.updateId));
+      const states = scan(inForce, inventory);
+      const required = inForce.filter((u) => states.get(u.updateId) === 'Required');
+      const ours = patchdayUpgrades(required, inventory);
+
+      const expected = {
+        haproxy: '3.0.11-1+deb13u5',
+        'vim-haproxy': '3.0.11-1+deb13u5',
+        libgd3: '2.3.3-14~deb13u3',
+        'python3-django': '3:4.2.30-0+deb13u1',
+        needrestart: '3.11-1.1~deb13u2',
+        libeot0: '0.01-5+deb13u1',
+        'libc-ares2': '1.34.9-1~deb13u1',
+        'libbotan-3-7': '3.7.1+dfsg-2',
+        radsecproxy: '1.11.2-1+deb13u2',
+      };
+      assert.deepEqual(sorted(listed), sorted(new Map(Object.entries(expected))), 'apt list --upgradable');
+      assert.deepEqual(sorted(ours), sorted(listed));
+
+      // dist-upgrade honours the hold; everything else it upgrades is what Patchday says.
+      const apts = new Map(sim.upgrades.map((u) => [u.package, u.to]));
+      const notHeld = new Map([...ours].filter(([name]) => name !== 'radsecproxy'));
+      assert.deepEqual(sorted(apts), sorted(notHeld));
+
+      const stateOf = (source: string, suite: string) => states.get(inForce.find((u) => u.source === source && u.suite === suite)!.updateId);
+      assert.equal(stateOf('radsecproxy', 'trixie-security'), 'Required');
+      assert.equal(stateOf('pdns-recursor', 'trixie-security'), 'Not Required');
+      assert.equal(stateOf('anope', 'trixie-security'), 'Not Required');
+      assert.equal(stateOf('git-annex', 'trixie-security'), 'Installed');
+      assert.equal(stateOf('inetutils', 'trixie-security'), 'Installed');
+      assert.equal(stateOf('tzdata', 'trixie-updates'), 'Installed');
+      assert.equal(stateOf('botan3', 'trixie'), 'Required');
+
+      // Supersedence by source alone would miss libbotan-3-7, which apt upgrades.
+      const current = updates.filter((u) => !verdicts.get(u.updateId)!.superseded);
+      const currentStates = scan(current, inventory);
+      const bySourceOnly = patchdayUpgrades(current.filter((u) => currentStates.get(u.updateId) === 'Required'), inventory);
+      assert.deepEqual([...ours.keys()].filter((name) => !bySourceOnly.has(name)), ['libbotan-3-7']);
+    } finally {
+      await sandbox.dispose();
+    }
+  });
+});

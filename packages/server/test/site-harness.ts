@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock } from '@patchday/core';
@@ -7,7 +7,12 @@ import { startSite, type RunningSite, type SiteConfig } from '../src/site.ts';
 import type { StoreKind } from '../src/store/store.ts';
 import { createTestDatabase, type TestDatabase } from './stores.ts';
 
-export const sharedData = new URL('../../../../shared/data/', import.meta.url).pathname;
+/** The project's shared real data (`../shared/data` beside the checkout, or PATCHDAY_SHARED_DATA). */
+const besideCheckout = new URL('../../../../shared/data/', import.meta.url).pathname;
+export const sharedData = process.env.PATCHDAY_SHARED_DATA || (existsSync(besideCheckout) ? besideCheckout : '/work/shared/data/');
+if (!existsSync(join(sharedData, 'debian-archive-2026-11-24'))) {
+  throw new Error(`the shared test data is not at ${sharedData}: check out the project beside ../shared, or set PATCHDAY_SHARED_DATA`);
+}
 export const snapshotRoot = join(sharedData, 'debian-archive-2026-11-24');
 export const debianKeyring = join(sharedData, 'keyrings/debian-archive-keyring.gpg');
 

@@ -196,45 +196,74 @@ describe('Required updates equal apt\'s upgrades', () => {
     const { updates, verdicts, texts } = await catalogueOf(suites, 'Debian 13');
     const main = new Map(parseDeb822All(texts[0]).map((s) => [s.Package, s]));
 
-    // Real trixie stanzas as dpkg keeps them once installed (without the archive's fields,
-    // with a Status) and, where a case needs it, another version, architecture or state.
-    // Relationships stay: apt tells two builds of one version apart by them, and would offer
-    // the archive's build of a stripped package as an upgrade to the same version.
-    const installed = (name: string, change: { Version?: string; Architecture?: string; Status?: string } = {}) => {
+    // The machine: a few packages chosen for the cases below, each with a real trixie stanza
+    // (as dpkg keeps it: without the archive's fields, with a Status), plus everything they
+    // depend on, installed at the trixie 13.8 version. Relationships must stay, so the
+    // dependencies must be there: apt tells two builds of one version apart by them, and
+    // would offer the archive's build of a stripped package as an upgrade to the same version.
+    type Change = { Version?: string; Architecture?: string; Status?: string; foreign?: boolean };
+    const cases: Record<string, Change> = {
+      haproxy: {}, // amd64, upgraded from trixie-security
+      'vim-haproxy': {}, // an Architecture: all binary of the same upload
+      libgd3: {}, // Multi-Arch: same
+      'python3-django': {}, // epoch 3
+      libeot0: {}, // binNMU 0.01-5+b2 of source version 0.01-5
+      // Installed as amd64 before c-ares became arch-independent: apt upgrades it to the `all` package.
+      'libc-ares2': { Version: '1.34.5-1', Architecture: 'amd64' },
+      // botan3's trixie-security upload builds libbotan-3-12: only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
+      'libbotan-3-7': { Version: '3.7.1+dfsg-1' },
+      // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
+      anope: { Architecture: 'i386', foreign: true },
+      // Held: apt dist-upgrade keeps it back, yet it is installed at a lower version, so Required.
+      radsecproxy: { Status: 'hold ok installed' },
+      // Removed with its configuration kept: not installed, so its update is Not Required.
+      'pdns-recursor': { Status: 'deinstall ok config-files', foreign: true },
+      // Newer than anything published (a local build): Installed.
+      'git-annex': { Version: '10.20250416-2+deb13u9' },
+      // Binary version 0.17+2.6-3+deb13u3 of source version 2:2.6-3+deb13u3: current, compared as the binary.
+      telnet: {},
+      tzdata: {},
+      dpkg: {},
+    };
+    const providers = new Map<string, string>();
+    for (const stanza of main.values()) {
+      for (const provided of (stanza.Provides ?? '').split(',')) {
+        const name = provided.trim().split(/[\s(]/)[0];
+        if (name && !providers.has(name)) providers.set(name, stanza.Package);
+      }
+    }
+    const realPackage = (alternative: string) => {
+      const name = alternative.trim().split(/[\s(:]/)[0];
+      return main.has(name) ? name : providers.get(name);
+    };
+    const machine = new Set<string>();
+    const queue = Object.keys(cases).filter((name) => !cases[name].foreign);
+    while (queue.length > 0) {
+      const name = queue.pop()!;
+      if (machine.has(name)) continue;
+      machine.add(name);
+      const stanza = main.get(name)!;
+      for (const group of [stanza.Depends, stanza['Pre-Depends']].filter(Boolean).join(',').split(',').filter((g) => g.trim())) {
+        const chosen = group.split('|').map(realPackage).find((p) => p !== undefined);
+        assert.ok(chosen, `${name}: nothing in trixie satisfies ${group}`);
+        queue.push(chosen);
+      }
+    }
+    const dpkgStanza = (name: string) => {
       const stanza = main.get(name);
       assert.ok(stanza, `${name} is in trixie main`);
-      const fields: Record<string, string> = { Package: name, Status: change.Status ?? 'install ok installed' };
+      const { foreign, ...change } = cases[name] ?? {};
+      const fields: Record<string, string> = { Package: name, Status: 'install ok installed' };
       for (const [key, value] of Object.entries(stanza)) {
         if (/^(Package|Filename|Size|MD5sum|SHA256|Description-md5)$/.test(key)) continue;
+        // A package outside the installed closure would leave its dependencies unmet.
+        if (foreign && /^(Depends|Pre-Depends|Recommends|Suggests|Breaks|Conflicts|Provides|Replaces)$/.test(key)) continue;
         fields[key] = value;
       }
       Object.assign(fields, change);
       return Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n');
     };
-    const statusText = [
-      installed('dpkg'),
-      installed('haproxy'), // amd64, upgraded from trixie-security
-      installed('vim-haproxy'), // Architecture: all binary of the same upload
-      installed('libgd3'), // Multi-Arch: same
-      installed('python3-django'), // epoch 3
-      installed('needrestart'),
-      installed('libeot0'), // binNMU 0.01-5+b2, its source version is 0.01-5
-      // Installed as amd64 before c-ares turned arch-independent: apt upgrades it to the `all` package.
-      installed('libc-ares2', { Version: '1.34.5-1', Architecture: 'amd64' }),
-      // botan3's trixie-security upload builds libbotan-3-12, so only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
-      installed('libbotan-3-7', { Version: '3.7.1+dfsg-1' }),
-      // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
-      installed('anope', { Architecture: 'i386' }),
-      // Held: apt dist-upgrade keeps it back, but it is installed at a lower version, so Required.
-      installed('radsecproxy', { Status: 'hold ok installed' }),
-      // Removed, configuration kept: not installed, so its update is Not Required.
-      installed('pdns-recursor', { Status: 'deinstall ok config-files' }),
-      // Newer than anything published (a local build): Installed.
-      installed('git-annex', { Version: '10.20250416-2+deb13u9' }),
-      // Binary version 0.17+2.6-3+deb13u3 of source 2:2.6-3+deb13u3: compared as the binary, it is current.
-      installed('telnet'),
-      installed('tzdata'),
-    ].join('\n\n') + '\n';
+    const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].foreign)].sort().map(dpkgStanza).join('\n\n') + '\n';
     const statusFile = join(tmp, 'trixie.status');
     await writeFile(statusFile, statusText); await writeFile('/tmp/pd/trixie.status', statusText); // TMPDEBUG
 

@@ -201,23 +201,26 @@ describe('Required updates equal apt\'s upgrades', () => {
     // depend on, installed at the trixie 13.8 version. Relationships must stay, so the
     // dependencies must be there: apt tells two builds of one version apart by them, and
     // would offer the archive's build of a stripped package as an upgrade to the same version.
-    type Change = { Version?: string; Architecture?: string; Status?: string; foreign?: boolean };
+    // `standalone`: the stanza is not trixie's (another architecture, an older release, removed),
+    // so its relationships are dropped rather than followed.
+    type Change = { Version?: string; Architecture?: string; Status?: string; standalone?: boolean };
     const cases: Record<string, Change> = {
       haproxy: {}, // amd64, upgraded from trixie-security
       'vim-haproxy': {}, // an Architecture: all binary of the same upload
       libgd3: {}, // Multi-Arch: same
       'python3-django': {}, // epoch 3
       libeot0: {}, // binNMU 0.01-5+b2 of source version 0.01-5
-      // Installed as amd64 before c-ares became arch-independent: apt upgrades it to the `all` package.
-      'libc-ares2': { Version: '1.34.5-1', Architecture: 'amd64' },
+      // bookworm's amd64 library, kept through the upgrade to trixie, where it became an `all`
+      // transitional package: apt upgrades it across the architecture change.
+      'libc-ares2': { Version: '1.18.1-3', Architecture: 'amd64', standalone: true },
       // botan3's trixie-security upload builds libbotan-3-12: only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
       'libbotan-3-7': { Version: '3.7.1+dfsg-1' },
       // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
-      anope: { Architecture: 'i386', foreign: true },
+      anope: { Architecture: 'i386', standalone: true },
       // Held: apt dist-upgrade keeps it back, yet it is installed at a lower version, so Required.
       radsecproxy: { Status: 'hold ok installed' },
       // Removed with its configuration kept: not installed, so its update is Not Required.
-      'pdns-recursor': { Status: 'deinstall ok config-files', foreign: true },
+      'pdns-recursor': { Status: 'deinstall ok config-files', standalone: true },
       // Newer than anything published (a local build): Installed.
       'git-annex': { Version: '10.20250416-2+deb13u9' },
       // Binary version 0.17+2.6-3+deb13u3 of source version 2:2.6-3+deb13u3: current, compared as the binary.
@@ -237,7 +240,7 @@ describe('Required updates equal apt\'s upgrades', () => {
       return main.has(name) ? name : providers.get(name);
     };
     const machine = new Set<string>();
-    const queue = Object.keys(cases).filter((name) => !cases[name].foreign);
+    const queue = Object.keys(cases).filter((name) => !cases[name].standalone);
     while (queue.length > 0) {
       const name = queue.pop()!;
       if (machine.has(name)) continue;
@@ -252,20 +255,19 @@ describe('Required updates equal apt\'s upgrades', () => {
     const dpkgStanza = (name: string) => {
       const stanza = main.get(name);
       assert.ok(stanza, `${name} is in trixie main`);
-      const { foreign, ...change } = cases[name] ?? {};
+      const { standalone, ...change } = cases[name] ?? {};
       const fields: Record<string, string> = { Package: name, Status: 'install ok installed' };
       for (const [key, value] of Object.entries(stanza)) {
         if (/^(Package|Filename|Size|MD5sum|SHA256|Description-md5)$/.test(key)) continue;
-        // A package outside the installed closure would leave its dependencies unmet.
-        if (foreign && /^(Depends|Pre-Depends|Recommends|Suggests|Breaks|Conflicts|Provides|Replaces)$/.test(key)) continue;
+        if (standalone && /^(Depends|Pre-Depends|Recommends|Suggests|Breaks|Conflicts|Provides|Replaces)$/.test(key)) continue;
         fields[key] = value;
       }
       Object.assign(fields, change);
       return Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n');
     };
-    const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].foreign)].sort().map(dpkgStanza).join('\n\n') + '\n';
+    const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].standalone)].sort().map(dpkgStanza).join('\n\n') + '\n';
     const statusFile = join(tmp, 'trixie.status');
-    await writeFile(statusFile, statusText); await writeFile('/tmp/pd/trixie.status', statusText); // TMPDEBUG
+    await writeFile(statusFile, statusText);
 
     const sandbox = await aptFor(server, 'trixie', statusFile);
     try {
@@ -279,19 +281,18 @@ describe('Required updates equal apt\'s upgrades', () => {
       const required = inForce.filter((u) => states.get(u.updateId) === 'Required');
       const ours = patchdayUpgrades(required, inventory);
 
-      const expected = {
-        haproxy: '3.0.11-1+deb13u5',
-        'vim-haproxy': '3.0.11-1+deb13u5',
-        libgd3: '2.3.3-14~deb13u3',
-        'python3-django': '3:4.2.30-0+deb13u1',
-        needrestart: '3.11-1.1~deb13u2',
-        libeot0: '0.01-5+deb13u1',
-        'libc-ares2': '1.34.9-1~deb13u1',
-        'libbotan-3-7': '3.7.1+dfsg-2',
-        radsecproxy: '1.11.2-1+deb13u2',
-      };
-      assert.deepEqual(sorted(listed), sorted(new Map(Object.entries(expected))), 'apt list --upgradable');
-      assert.deepEqual(sorted(ours), sorted(listed));
+      assert.deepEqual(sorted(ours), sorted(listed), 'the same as apt list --upgradable'); console.log('TMPDEBUG', ours.size, sim.summary, [...ours].join(' '));
+      const cased = new Map([...ours].filter(([name]) => Object.hasOwn(cases, name.split(':')[0])));
+      assert.deepEqual(sorted(cased), [
+        ['haproxy', '3.0.11-1+deb13u5'],
+        ['libbotan-3-7', '3.7.1+dfsg-2'],
+        ['libc-ares2', '1.34.9-1~deb13u1'],
+        ['libeot0', '0.01-5+deb13u1'],
+        ['libgd3', '2.3.3-14~deb13u3'],
+        ['python3-django', '3:4.2.30-0+deb13u1'],
+        ['radsecproxy', '1.11.2-1+deb13u2'],
+        ['vim-haproxy', '3.0.11-1+deb13u5'],
+      ]);
 
       // dist-upgrade honours the hold; everything else it upgrades is what Patchday says.
       const apts = new Map(sim.upgrades.map((u) => [u.package, u.to]));

@@ -10,9 +10,10 @@ import {
 import type { DebianUpstream } from '@patchday/core';
 import { httpGet, type FetchResult } from './http-fetch.ts';
 import type { Keyring } from './keyring.ts';
+import { phaseTimer } from './phase-timer.ts';
 import { SyncError } from './sync-error.ts';
 import { verifyInRelease } from './verify-in-release.ts';
-import type { IndexJob, IndexJobResult } from './index-job.ts';
+import { runIndexJob, type IndexJob } from './index-job.ts';
 import type { PreparedUpdate } from '../catalogue/update-rows.ts';
 import type { SuiteStatesTable } from '../store/schema.ts';
 
@@ -71,8 +72,6 @@ export interface ReadSuiteContext {
   architectures: string[];
   isWanted(product: string, classification: Classification): boolean;
   criteriaDigest: string;
-  /** Decompresses, parses and builds a suite's updates. */
-  processIndexes(job: IndexJob): Promise<IndexJobResult>;
   /** InRelease digests already verified against this keyring, so a no-op resync costs no OpenPGP work. */
   verified: Set<string>;
   onProgress(detail: string): void;
@@ -91,13 +90,7 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
     throw new SyncError(upstream.name, suite, reason);
   };
   const base = `${upstream.url.replace(/\/+$/, '')}/dists/${suite}`;
-  const timings: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (phase: string) => {
-    const now = performance.now();
-    timings[phase] = (timings[phase] ?? 0) + Math.round(now - mark);
-    mark = now;
-  };
+  const { timings, lap } = phaseTimer();
 
   ctx.onProgress('InRelease');
   const fetched = await getWithRetries(`${base}/InRelease`, limits.maxInReleaseBytes, limits, previous).catch((e: Error) => fail(e.message));
@@ -184,7 +177,7 @@ export async function readDebianSuite(ctx: ReadSuiteContext): Promise<SuiteReadi
   }
   lap('download');
   ctx.onProgress('decompressing and parsing');
-  const result = await ctx.processIndexes({
+  const result = await runIndexJob({
     upstream: upstream.name,
     product,
     suite,

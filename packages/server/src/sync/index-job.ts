@@ -1,5 +1,6 @@
 import { debianUpdatesOf, parsePackagesIndex, type BinaryPackage } from '@patchday/core';
 import { prepareUpdate, type PreparedUpdate } from '../catalogue/update-rows.ts';
+import { phaseTimer } from './phase-timer.ts';
 import { xzDecompressToFile, type DecompressedFile, type DecompressLimits } from './xz.ts';
 
 /** A suite's verified Packages.xz files, to turn into catalogue updates. */
@@ -30,13 +31,7 @@ function oneParseAtATime<T>(work: () => T): Promise<T> {
 
 /** Decompress (bounded), parse and validate, group into updates, and digest them. */
 export async function runIndexJob(job: IndexJob): Promise<IndexJobResult> {
-  const timings: Record<string, number> = {};
-  let mark = performance.now();
-  const lap = (phase: string) => {
-    const now = performance.now();
-    timings[phase] = (timings[phase] ?? 0) + Math.round(now - mark);
-    mark = now;
-  };
+  const { timings, lap } = phaseTimer();
   const files: Array<{ path: string; file: DecompressedFile }> = [];
   try {
     for (const { path, compressed } of job.indexes) {

@@ -9,7 +9,6 @@ import type { Selectable } from 'kysely';
 import type { SyncRunsTable } from '../store/schema.ts';
 import { listUpstreams } from '../upstreams/upstream-rows.ts';
 import { defaultSyncLimits, readDebianSuite, type SuiteReading, type SyncLimits } from './debian-suite-reader.ts';
-import { runIndexJob } from './index-job.ts';
 import { loadKeyring } from './keyring.ts';
 import { SyncError } from './sync-error.ts';
 import { writeCatalogue } from './write-catalogue.ts';
@@ -236,7 +235,6 @@ export class SyncService {
           architectures,
           criteriaDigest,
           verified: this.verified,
-          processIndexes: runIndexJob,
           isWanted: (product, classification) =>
             (criteria.products.length === 0 || criteria.products.includes(product)) && (criteria.classifications.length === 0 || criteria.classifications.includes(classification)),
           onProgress: (detail) => {

@@ -52,8 +52,8 @@ export function registerUpdateCommands(program: Command): void {
         page.updates.map((u) => [u.updateId, u.title, u.classification, u.severity, u.releaseDate.slice(0, 10), u.revision, u.expired ? 'expired' : u.superseded ? 'superseded' : '']),
         { maxWidth: 70 },
       );
-      const from = page.total === 0 ? 0 : (page.page - 1) * page.pageSize + 1;
-      process.stdout.write(`\n${from}–${from + page.updates.length - (page.updates.length ? 1 : 0)} of ${page.total} updates (page ${page.page})\n`);
+      const from = (page.page - 1) * page.pageSize + 1;
+      process.stdout.write(page.updates.length ? `\n${from}–${from + page.updates.length - 1} of ${page.total} updates (page ${page.page})\n` : `\nno updates on page ${page.page} (${page.total} match)\n`);
     });
 
   updates

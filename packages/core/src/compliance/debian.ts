@@ -58,7 +58,8 @@ export interface DebianUpgrade {
  * What installing `updates` would upgrade on the machine: for every installed package that a
  * binary of them matches at a higher version, the highest such version — the one apt would
  * choose among the same uploads. Pass the updates found Required; the list is apt's upgrade
- * list when those are the machine's non-superseded Required updates (§4).
+ * list (§4) when those are the machine's Required updates among the non-superseded ones and
+ * those {@link binariesLeftBehind} keeps in force.
  */
 export function pendingDebianUpgrades(updates: readonly Pick<UpdateMetadata, 'updateId' | 'binaries'>[], inventory: Inventory): DebianUpgrade[] {
   const dpkg = inventory.dpkg;

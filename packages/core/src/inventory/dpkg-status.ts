@@ -78,7 +78,7 @@ export function parseDpkgStatus(text: string, options: ParseDpkgStatusOptions = 
     let key = needsArchitecture(p, native) ? qualified : p.name;
     // Without knowing the native architecture, a package crossgraded to another architecture
     // leaves two unqualified stanzas of one name; the second is told apart by its architecture.
-    if (Object.hasOwn(record, key) && key !== qualified && p.architecture !== null) key = qualified;
+    if (Object.hasOwn(record, key) && key !== qualified && p.architecture !== null && record[key].architecture !== p.architecture) key = qualified;
     if (Object.hasOwn(record, key)) fail(lines[i], p.name, 'Package', `package ${quote(key)} appears twice`);
     record[key] = p;
   });

@@ -74,23 +74,50 @@ export function evaluateRule(rule: ApplicabilityRule, inventory: Inventory): Tru
 }
 
 function evaluateCondition(r: Record<string, unknown>, inventory: Inventory): Truth {
-  // Each reader meets data that skipped validation (an agent may evaluate a rule as it came);
-  // a malformed condition makes a TypeError, and that is as unknown as a missing fact.
-  try {
-    if (isObject(r.os)) return osCondition(r.os as OsCondition, inventory);
-    if (isObject(r.dpkg)) return dpkgCondition(r.dpkg as DpkgCondition, inventory);
-    if (isObject(r.file)) return fileCondition(r.file as FileCondition, inventory);
-    if (isObject(r.command)) return commandCondition(r.command as CommandCondition, inventory);
-    if (isObject(r.fact)) return factCondition(r.fact as FactCondition, inventory);
-  } catch (error) {
-    if (error instanceof TypeError) return 'unknown';
-    throw error;
-  }
+  // An agent may evaluate a rule as it came, unvalidated: a condition whose fields are not
+  // what its kind needs is as unknown as a kind this version does not know.
+  if (Object.hasOwn(r, 'os')) return isOsCondition(r.os) ? osCondition(r.os, inventory) : 'unknown';
+  if (Object.hasOwn(r, 'dpkg')) return isDpkgCondition(r.dpkg) ? dpkgCondition(r.dpkg, inventory) : 'unknown';
+  if (Object.hasOwn(r, 'file')) return isFileCondition(r.file) ? fileCondition(r.file, inventory) : 'unknown';
+  if (Object.hasOwn(r, 'command')) return isCommandCondition(r.command) ? commandCondition(r.command, inventory) : 'unknown';
+  if (Object.hasOwn(r, 'fact')) return isFactCondition(r.fact) ? factCondition(r.fact, inventory) : 'unknown';
   return 'unknown';
 }
 
-function isObject(value: unknown): boolean {
+type Fields = Record<string, unknown>;
+
+function isFields(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const optional = (value: unknown, type: 'string' | 'boolean' | 'number') => value === undefined || typeof value === type;
+
+function isOsCondition(c: unknown): c is OsCondition {
+  if (!isFields(c) || !optional(c.family, 'string') || !optional(c.versionId, 'string') || !optional(c.architecture, 'string')) return false;
+  if (c.versionRange !== undefined) {
+    const range = c.versionRange;
+    if (!isFields(range) || !optional(range.min, 'string') || !optional(range.max, 'string') || (range.min === undefined && range.max === undefined)) return false;
+  }
+  return c.family !== undefined || c.versionId !== undefined || c.architecture !== undefined || c.versionRange !== undefined;
+}
+
+const operators: ReadonlySet<unknown> = new Set(['lt', 'le', 'eq', 'ge', 'gt']);
+
+function isDpkgCondition(c: unknown): c is DpkgCondition {
+  if (!isFields(c) || typeof c.package !== 'string' || !optional(c.architecture, 'string') || !optional(c.installed, 'boolean')) return false;
+  return c.version === undefined || (isFields(c.version) && operators.has(c.version.op) && typeof c.version.value === 'string');
+}
+
+function isFileCondition(c: unknown): c is FileCondition {
+  return isFields(c) && typeof c.path === 'string' && optional(c.exists, 'boolean') && optional(c.sha256, 'string') && optional(c.size, 'number');
+}
+
+function isCommandCondition(c: unknown): c is CommandCondition {
+  return isFields(c) && Array.isArray(c.argv) && c.argv.every((a) => typeof a === 'string') && optional(c.exitCode, 'number');
+}
+
+function isFactCondition(c: unknown): c is FactCondition {
+  return isFields(c) && typeof c.key === 'string' && optional(c.equals, 'string') && optional(c.matches, 'string') && (c.equals !== undefined || c.matches !== undefined);
 }
 
 function equalOrUnknown(actual: string | null | undefined, wanted: string): Truth {
@@ -113,7 +140,7 @@ function osCondition(c: OsCondition, inventory: Inventory): Truth {
   return result;
 }
 
-function satisfies(installed: string, op: VersionOperator, value: string): boolean | undefined {
+function satisfies(installed: string, op: VersionOperator, value: string): boolean {
   const order = compareDebianVersions(installed, value);
   switch (op) {
     case 'lt': return order < 0;
@@ -121,7 +148,6 @@ function satisfies(installed: string, op: VersionOperator, value: string): boole
     case 'eq': return order === 0;
     case 'ge': return order >= 0;
     case 'gt': return order > 0;
-    default: return undefined;
   }
 }
 
@@ -161,7 +187,7 @@ function fileCondition(c: FileCondition, inventory: Inventory): Truth {
 
 function commandCondition(c: CommandCondition, inventory: Inventory): Truth {
   const results = inventory.commandResults;
-  if (results === undefined || !Array.isArray(c.argv)) return 'unknown';
+  if (results === undefined) return 'unknown';
   const key = commandKey(c.argv);
   if (!Object.hasOwn(results, key)) return 'unknown';
   const { exitCode } = results[key];

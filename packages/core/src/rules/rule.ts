@@ -101,7 +101,8 @@ export type CommandCondition = z.infer<typeof CommandCondition>;
 
 /**
  * An inventory fact. `matches` is a JavaScript (`u`-flag) regular expression searched in the
- * value, so anchor it (`^…$`) to match the whole value.
+ * value, so anchor it (`^…$`) to match the whole value. Patterns and fact values are both
+ * short (1,024 and 4,096 characters), which keeps a careless pattern's backtracking small.
  */
 export const FactCondition = z
   .strictObject({
@@ -166,22 +167,18 @@ const RuleShape = z.union([
 type Path = Array<string | number>;
 
 /**
- * Walks a rule without recursion, so a hostile rule nested a million deep costs a loop, not
- * the stack. Reports the first bound exceeded and every shape problem it meets before that.
+ * Checks bounds first, without recursion, so a hostile rule nested a million deep costs a
+ * loop, not the stack; then reports every shape problem with its path.
  */
 function checkRule(value: unknown, ctx: z.RefinementCtx): void {
-  const stack: Array<{ node: unknown; path: Path; depth: number }> = [{ node: value, path: [], depth: 1 }];
-  let nodes = 0;
+  const beyond = ruleBoundsProblem(value);
+  if (beyond !== undefined) {
+    ctx.addIssue({ code: 'custom', message: beyond, path: [] });
+    return;
+  }
+  const stack: Array<{ node: unknown; path: Path }> = [{ node: value, path: [] }];
   while (stack.length > 0) {
-    const { node, path, depth } = stack.pop()!;
-    if (++nodes > MAX_RULE_NODES) {
-      ctx.addIssue({ code: 'custom', message: `a rule may have at most ${MAX_RULE_NODES} conditions and operators`, path: [] });
-      return;
-    }
-    if (depth > MAX_RULE_DEPTH) {
-      ctx.addIssue({ code: 'custom', message: `a rule may nest at most ${MAX_RULE_DEPTH} levels deep`, path });
-      return;
-    }
+    const { node, path } = stack.pop()!;
     if (typeof node !== 'object' || node === null || Array.isArray(node)) {
       ctx.addIssue({ code: 'custom', message: `a rule is an object such as {"and": [...]} or {"dpkg": {...}}`, path });
       continue;
@@ -198,9 +195,9 @@ function checkRule(value: unknown, ctx: z.RefinementCtx): void {
         ctx.addIssue({ code: 'custom', message: `"${kind}" takes an array of rules`, path: [...path, kind] });
         continue;
       }
-      for (let i = body.length - 1; i >= 0; i--) stack.push({ node: body[i], path: [...path, kind, i], depth: depth + 1 });
+      for (let i = body.length - 1; i >= 0; i--) stack.push({ node: body[i], path: [...path, kind, i] });
     } else if (kind === 'not') {
-      stack.push({ node: body, path: [...path, kind], depth: depth + 1 });
+      stack.push({ node: body, path: [...path, kind] });
     } else if (Object.hasOwn(conditionSchemas, kind)) {
       const parsed = conditionSchemas[kind as keyof typeof conditionSchemas].safeParse(body);
       if (!parsed.success) {

@@ -6,8 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
@@ -29,12 +28,10 @@ import {
   type UpdateMetadata,
 } from '@patchday/core';
 import { type AptSandbox, createAptSandbox } from '../../test/support/apt-sandbox.ts';
+import { debianKeyring as KEYRING, sharedData, snapshotRoot as SNAPSHOT } from '../../test/site-harness.ts';
 import { type ArchiveServer, startArchiveServer } from '../../test/support/archive-server.ts';
 
-const DATA = '/work/shared/data';
-const SNAPSHOT = `${DATA}/debian-archive-2026-11-24`;
-const KEYRING = `${DATA}/keyrings/debian-archive-keyring.gpg`;
-const NODE_IMAGE_STATUS = `${DATA}/dpkg-status/bookworm-node-image.status`;
+const NODE_IMAGE_STATUS = join(sharedData, 'dpkg-status/bookworm-node-image.status');
 
 const run = promisify(execFile);
 
@@ -123,32 +120,33 @@ async function aptFor(server: ArchiveServer, codename: string, statusFile?: stri
   return sandbox;
 }
 
+/** Both at once (apt works in its own processes while this one builds the catalogue); a sandbox made while the other failed is still disposed. */
+async function alongside<T>(apt: Promise<AptSandbox>, work: Promise<T>): Promise<[AptSandbox, T]> {
+  const [sandbox, result] = await Promise.allSettled([apt, work]);
+  if (sandbox.status === 'fulfilled' && result.status === 'fulfilled') return [sandbox.value, result.value];
+  if (sandbox.status === 'fulfilled') await sandbox.value.dispose();
+  throw sandbox.status === 'rejected' ? sandbox.reason : (result as PromiseRejectedResult).reason;
+}
+
 describe('Required updates equal apt\'s upgrades', () => {
   let server: ArchiveServer;
-  let tmp: string;
   before(async () => {
     server = await startArchiveServer(SNAPSHOT);
-    tmp = await mkdtemp(join(tmpdir(), 'patchday-apt-oracle-'));
   });
   after(async () => {
     await server.close();
-    await rm(tmp, { recursive: true, force: true });
   });
 
   test('the bookworm node image: 136 packages, the same names and versions as apt dist-upgrade', async () => {
     const statusText = await readFile(NODE_IMAGE_STATUS, 'utf8');
-    // apt reads its indexes in its own processes while this one builds the catalogue.
-    const catalogue = catalogueOf(
-      [
-        { archive: 'debian', suite: 'bookworm' },
-        { archive: 'debian', suite: 'bookworm-updates' },
-        { archive: 'debian-security', suite: 'bookworm-security' },
-      ],
-      'Debian 12',
-    );
-    const sandbox = await aptFor(server, 'bookworm', NODE_IMAGE_STATUS);
+    const suites: Suite[] = [
+      { archive: 'debian', suite: 'bookworm' },
+      { archive: 'debian', suite: 'bookworm-updates' },
+      { archive: 'debian-security', suite: 'bookworm-security' },
+    ];
+    const [sandbox, { updates, verdicts }] = await alongside(aptFor(server, 'bookworm', NODE_IMAGE_STATUS), catalogueOf(suites, 'Debian 12'));
     try {
-      const [sim, listed, { updates, verdicts }] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox), catalogue]);
+      const [sim, listed] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox)]);
       const inventory = InventorySchema.parse({
         os: inventoryOsOf(parseOsRelease(BOOKWORM_OS_RELEASE), 'amd64'),
         dpkg: parseDpkgStatus(statusText),
@@ -192,83 +190,81 @@ describe('Required updates equal apt\'s upgrades', () => {
       { archive: 'debian', suite: 'trixie-updates' },
       { archive: 'debian-security', suite: 'trixie-security' },
     ];
-    const apt = aptFor(server, 'trixie');
-    const { updates, verdicts, texts } = await catalogueOf(suites, 'Debian 13');
-    const main = new Map(parseDeb822All(texts[0]).map((s) => [s.Package, s]));
-
-    // The machine: a few packages chosen for the cases below, each with a real trixie stanza
-    // (as dpkg keeps it: without the archive's fields, with a Status), plus everything they
-    // depend on, installed at the trixie 13.8 version. Relationships must stay, so the
-    // dependencies must be there: apt tells two builds of one version apart by them, and
-    // would offer the archive's build of a stripped package as an upgrade to the same version.
-    // `standalone`: the stanza is not trixie's (another architecture, an older release, removed),
-    // so its relationships are dropped rather than followed.
-    type Change = { Version?: string; Architecture?: string; Status?: string; standalone?: boolean };
-    const cases: Record<string, Change> = {
-      haproxy: {}, // amd64, upgraded from trixie-security
-      'vim-haproxy': {}, // an Architecture: all binary of the same upload
-      libgd3: {}, // Multi-Arch: same
-      'python3-django': {}, // epoch 3
-      libeot0: {}, // binNMU 0.01-5+b2 of source version 0.01-5
-      // bookworm's amd64 library, kept through the upgrade to trixie, where it became an `all`
-      // transitional package: apt upgrades it across the architecture change.
-      'libc-ares2': { Version: '1.18.1-3', Architecture: 'amd64', standalone: true },
-      // botan3's trixie-security upload builds libbotan-3-12: only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
-      'libbotan-3-7': { Version: '3.7.1+dfsg-1' },
-      // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
-      anope: { Architecture: 'i386', standalone: true },
-      // Held: apt dist-upgrade keeps it back, yet it is installed at a lower version, so Required.
-      radsecproxy: { Status: 'hold ok installed' },
-      // Removed with its configuration kept: not installed, so its update is Not Required.
-      'pdns-recursor': { Status: 'deinstall ok config-files', standalone: true },
-      // Newer than anything published (a local build): Installed.
-      'git-annex': { Version: '10.20250416-2+deb13u9' },
-      // Binary version 0.17+2.6-3+deb13u3 of source version 2:2.6-3+deb13u3: current, compared as the binary.
-      telnet: {},
-      tzdata: {},
-      dpkg: {},
-    };
-    const providers = new Map<string, string>();
-    for (const stanza of main.values()) {
-      for (const provided of (stanza.Provides ?? '').split(',')) {
-        const name = provided.trim().split(/[\s(]/)[0];
-        if (name && !providers.has(name)) providers.set(name, stanza.Package);
-      }
-    }
-    const realPackage = (alternative: string) => {
-      const name = alternative.trim().split(/[\s(:]/)[0];
-      return main.has(name) ? name : providers.get(name);
-    };
-    const machine = new Set<string>();
-    const queue = Object.keys(cases).filter((name) => !cases[name].standalone);
-    while (queue.length > 0) {
-      const name = queue.pop()!;
-      if (machine.has(name)) continue;
-      machine.add(name);
-      const stanza = main.get(name)!;
-      for (const group of [stanza.Depends, stanza['Pre-Depends']].filter(Boolean).join(',').split(',').filter((g) => g.trim())) {
-        const chosen = group.split('|').map(realPackage).find((p) => p !== undefined);
-        assert.ok(chosen, `${name}: nothing in trixie satisfies ${group}`);
-        queue.push(chosen);
-      }
-    }
-    const dpkgStanza = (name: string) => {
-      const stanza = main.get(name);
-      assert.ok(stanza, `${name} is in trixie main`);
-      const { standalone, ...change } = cases[name] ?? {};
-      const fields: Record<string, string> = { Package: name, Status: 'install ok installed' };
-      for (const [key, value] of Object.entries(stanza)) {
-        if (/^(Package|Filename|Size|MD5sum|SHA256|Description-md5)$/.test(key)) continue;
-        if (standalone && /^(Depends|Pre-Depends|Recommends|Suggests|Breaks|Conflicts|Provides|Replaces)$/.test(key)) continue;
-        fields[key] = value;
-      }
-      Object.assign(fields, change);
-      return Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n');
-    };
-    const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].standalone)].sort().map(dpkgStanza).join('\n\n') + '\n';
-    const sandbox = await apt;
-    await writeFile(sandbox.statusFile, statusText);
+    const [sandbox, { updates, verdicts, texts }] = await alongside(aptFor(server, 'trixie'), catalogueOf(suites, 'Debian 13'));
     try {
+      const main = new Map(parseDeb822All(texts[0]).map((s) => [s.Package, s]));
+
+      // The machine: a few packages chosen for the cases below, each with a real trixie stanza
+      // (as dpkg keeps it: without the archive's fields, with a Status), plus everything they
+      // depend on, installed at the trixie 13.8 version. Relationships must stay, so the
+      // dependencies must be there: apt tells two builds of one version apart by them, and
+      // would offer the archive's build of a stripped package as an upgrade to the same version.
+      // `standalone`: the stanza is not trixie's (another architecture, an older release, removed),
+      // so its relationships are dropped rather than followed.
+      type Change = { Version?: string; Architecture?: string; Status?: string; standalone?: boolean };
+      const cases: Record<string, Change> = {
+        haproxy: {}, // amd64, upgraded from trixie-security
+        'vim-haproxy': {}, // an Architecture: all binary of the same upload
+        libgd3: {}, // Multi-Arch: same
+        'python3-django': {}, // epoch 3
+        libeot0: {}, // binNMU 0.01-5+b2 of source version 0.01-5
+        // bookworm's amd64 library, kept through the upgrade to trixie, where it became an `all`
+        // transitional package: apt upgrades it across the architecture change.
+        'libc-ares2': { Version: '1.18.1-3', Architecture: 'amd64', standalone: true },
+        // botan3's trixie-security upload builds libbotan-3-12: only the superseded 3.7.1+dfsg-2 upload carries libbotan-3-7.
+        'libbotan-3-7': { Version: '3.7.1+dfsg-1' },
+        // A foreign-architecture package: the catalogue (amd64) has nothing for it, and apt has no i386 index.
+        anope: { Architecture: 'i386', standalone: true },
+        // Held: apt dist-upgrade keeps it back, yet it is installed at a lower version, so Required.
+        radsecproxy: { Status: 'hold ok installed' },
+        // Removed with its configuration kept: not installed, so its update is Not Required.
+        'pdns-recursor': { Status: 'deinstall ok config-files', standalone: true },
+        // Newer than anything published (a local build): Installed.
+        'git-annex': { Version: '10.20250416-2+deb13u9' },
+        // Binary version 0.17+2.6-3+deb13u3 of source version 2:2.6-3+deb13u3: current, compared as the binary.
+        telnet: {},
+        tzdata: {},
+        dpkg: {},
+      };
+      const providers = new Map<string, string>();
+      for (const stanza of main.values()) {
+        for (const provided of (stanza.Provides ?? '').split(',')) {
+          const name = provided.trim().split(/[\s(]/)[0];
+          if (name && !providers.has(name)) providers.set(name, stanza.Package);
+        }
+      }
+      const realPackage = (alternative: string) => {
+        const name = alternative.trim().split(/[\s(:]/)[0];
+        return main.has(name) ? name : providers.get(name);
+      };
+      const machine = new Set<string>();
+      const queue = Object.keys(cases).filter((name) => !cases[name].standalone);
+      while (queue.length > 0) {
+        const name = queue.pop()!;
+        if (machine.has(name)) continue;
+        machine.add(name);
+        const stanza = main.get(name)!;
+        for (const group of [stanza.Depends, stanza['Pre-Depends']].filter(Boolean).join(',').split(',').filter((g) => g.trim())) {
+          const chosen = group.split('|').map(realPackage).find((p) => p !== undefined);
+          assert.ok(chosen, `${name}: nothing in trixie satisfies ${group}`);
+          queue.push(chosen);
+        }
+      }
+      const dpkgStanza = (name: string) => {
+        const stanza = main.get(name);
+        assert.ok(stanza, `${name} is in trixie main`);
+        const { standalone, ...change } = cases[name] ?? {};
+        const fields: Record<string, string> = { Package: name, Status: 'install ok installed' };
+        for (const [key, value] of Object.entries(stanza)) {
+          if (/^(Package|Filename|Size|MD5sum|SHA256|Description-md5)$/.test(key)) continue;
+          if (standalone && /^(Depends|Pre-Depends|Recommends|Suggests|Breaks|Conflicts|Provides|Replaces)$/.test(key)) continue;
+          fields[key] = value;
+        }
+        Object.assign(fields, change);
+        return Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('\n');
+      };
+      const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].standalone)].sort().map(dpkgStanza).join('\n\n') + '\n';
+      await writeFile(sandbox.statusFile, statusText);
       const [sim, listed] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox)]);
       const inventory = InventorySchema.parse({ os: inventoryOsOf(parseOsRelease(TRIXIE_OS_RELEASE), 'amd64'), dpkg: parseDpkgStatus(statusText), facts: {} });
       assert.ok(Object.hasOwn(inventory.dpkg!, 'anope:i386') && Object.hasOwn(inventory.dpkg!, 'libgd3:amd64'), 'keyed as dpkg names them');

@@ -17,3 +17,4 @@ export * from './inventory/dpkg-status.ts';
 export * from './inventory/os-release.ts';
 export * from './compliance/applicability.ts';
 export * from './compliance/debian.ts';
+export * from './api/clients.ts';

@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { allows } from '../auth/roles.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import { registerApiV1 } from '../api/v1/routes.ts';
+import { registerManagementPoint } from '../mp/v1/routes.ts';
 import type { SiteContext } from './context.ts';
 import { HttpError } from './http-error.ts';
 
@@ -28,7 +29,7 @@ export function buildApp(site: SiteContext): FastifyInstance {
     if (error instanceof HttpError) {
       return reply.status(error.statusCode).send({ error: error.message, ...(error.details ? { details: error.details } : {}) });
     }
-    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: `request body is larger than ${MAX_BODY_BYTES} bytes` });
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return reply.status(413).send({ error: `request body is larger than ${request.routeOptions.bodyLimit ?? MAX_BODY_BYTES} bytes` });
     if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
       return reply.status(error.statusCode).send({ error: error.message });
     }
@@ -40,5 +41,6 @@ export function buildApp(site: SiteContext): FastifyInstance {
 
   app.get('/api/v1/health', async () => ({ status: 'ok', version: site.version, store: site.store.kind }));
   registerApiV1(app, site);
+  registerManagementPoint(app, site);
   return app;
 }

@@ -1,9 +1,10 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './store.ts';
 import * as siteAndCatalogue from './migrations/0001-site-and-catalogue.ts';
+import * as clients from './migrations/0002-clients.ts';
 
 /** Migrations in order; each receives the engine kind for the few places the DDL differs. */
-const migrations = { '0001-site-and-catalogue': siteAndCatalogue };
+const migrations = { '0001-site-and-catalogue': siteAndCatalogue, '0002-clients': clients };
 
 export async function migrateToLatest(store: Store): Promise<void> {
   const provider: MigrationProvider = {

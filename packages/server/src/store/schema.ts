@@ -16,6 +16,37 @@ export interface Database {
   sync_runs: SyncRunsTable;
   updates: UpdatesTable;
   update_revisions: UpdateRevisionsTable;
+  enrolment_tokens: EnrolmentTokensTable;
+  clients: ClientsTable;
+}
+
+export interface EnrolmentTokensTable {
+  token_id: string;
+  /** sha256 of the token: it is shown once, to the administrator who created it. */
+  token_hash: string;
+  name: string;
+  created_by: string;
+  created_at: string;
+  expires_at: string;
+  /** null = any number of agents until it expires. */
+  uses_left: number | null;
+  revoked: number;
+}
+
+export interface ClientsTable {
+  client_id: string;
+  name: string;
+  /** sha256 of the agent's credential. */
+  credential_hash: string;
+  /** `pending` until an administrator approves an agent that enrolled without a token. */
+  status: string;
+  enrolment_token_id: string | null;
+  enrolled_at: string;
+  last_policy_at: string | null;
+  last_inventory_at: string | null;
+  /** The last inventory the agent reported (JSON), for fleet-wide estimates. */
+  inventory: string | null;
+  inventory_sha256: string | null;
 }
 
 export interface UsersTable {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { SiteContext } from '../../http/context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
+import { registerClientRoutes } from './client-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerUpdateRoutes } from './update-routes.ts';
@@ -15,4 +16,5 @@ export function registerApiV1(app: FastifyInstance, site: SiteContext): void {
   registerSyncRoutes(app, site);
   registerUpdateRoutes(app, site);
   registerLogRoutes(app, site);
+  registerClientRoutes(app, site);
 }

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { Inventory } from '../inventory/inventory.ts';
+
+const clientName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'a client name is a host name: letters, digits, "." and "-"');
+
+/** `patchday enrolment-tokens create` / `POST /api/v1/enrolment-tokens`. */
+export const CreateEnrolmentTokenRequest = z
+  .object({
+    name: z.string().min(1).max(100).default('enrolment token'),
+    /** How long the token can be used (default 7 days). */
+    expiresInHours: z.number().int().min(1).max(24 * 365).default(24 * 7),
+    /** How many agents may enrol with it; absent = any number until it expires. */
+    uses: z.number().int().min(1).max(1_000_000).nullable().default(null),
+  })
+  .strict();
+
+export const EnrolmentToken = z.object({
+  tokenId: z.string(),
+  name: z.string(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  usesLeft: z.number().int().nullable(),
+  revoked: z.boolean(),
+});
+export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
+
+/** `POST /mp/v1/register`: an agent's first request; without a token it waits for approval. */
+export const RegisterRequest = z.object({ enrolmentToken: z.string().max(200).optional(), name: clientName }).strict();
+
+export const RegisterResponse = z.object({
+  clientId: z.string().uuid(),
+  /** The agent's own credential, shown once; only its sha256 is kept. */
+  credential: z.string(),
+  status: z.enum(['active', 'pending']),
+});
+export type RegisterResponse = z.infer<typeof RegisterResponse>;
+
+/** §12 client settings: what policy tells an agent about its own behaviour. */
+export const ClientSettings = z.object({
+  softwareUpdatesEnabled: z.boolean(),
+  policyPollingMinutes: z.number().int(),
+  firstScanWithinMinutes: z.number().int(),
+  scanScheduleDays: z.number().int(),
+  scanRandomisationMinutes: z.number().int(),
+  deploymentReevaluationDays: z.number().int(),
+  metadataTtlHours: z.number().int(),
+  stateMessageBatchMinutes: z.number().int(),
+  scanRetryMinutes: z.number().int(),
+  scanRetries: z.number().int(),
+  cacheMaximumMb: z.number().int(),
+});
+export type ClientSettings = z.infer<typeof ClientSettings>;
+
+/** `GET /mp/v1/clients/:clientId/policy`: this client's, and only this client's, policy. */
+export const ClientPolicy = z.object({
+  clientId: z.string(),
+  clientSettings: ClientSettings,
+  /** Where to scan from; empty when software updates are disabled for the client (§3). */
+  updatePoints: z.array(z.object({ url: z.string() })),
+});
+export type ClientPolicy = z.infer<typeof ClientPolicy>;
+
+/** `PUT /mp/v1/clients/:clientId/inventory`. */
+export const InventoryReport = z.object({ inventory: Inventory }).strict();
+
+export const Client = z.object({
+  clientId: z.string(),
+  name: z.string(),
+  status: z.enum(['active', 'pending']),
+  enrolledAt: z.string(),
+  lastPolicyAt: z.string().nullable(),
+  lastInventoryAt: z.string().nullable(),
+});
+export type Client = z.infer<typeof Client>;

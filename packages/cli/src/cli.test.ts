@@ -131,6 +131,19 @@ describeEachStore('the patchday CLI against a running site', (kind) => {
     assert.ok(actions.includes('upstream.add') && actions.includes('sync.run') && actions.includes('auth.login'), actions.join(','));
   });
 
+  test('enrolment-tokens create --json prints the token; an agent enrols with it and clients list shows it', async () => {
+    const created = await patchday(['enrolment-tokens', 'create', '--name', 'lab', '--uses', '1', '--json']);
+    assert.equal(created.code, 0, created.stderr);
+    const { token } = JSON.parse(created.stdout);
+    assert.match(token, /^pde_/);
+    const register = await fetch(`${t.url}/mp/v1/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enrolmentToken: token, name: 'node-9' }) });
+    assert.equal(register.status, 201);
+    const list = await patchday(['clients', 'list', '--json']);
+    assert.deepEqual(JSON.parse(list.stdout).map((c: { name: string; status: string }) => [c.name, c.status]), [['node-9', 'active']]);
+    const tokens = await patchday(['enrolment-tokens', 'list']);
+    assert.match(tokens.stdout, /lab\s+admin\s+\S+\s+0\s/);
+  });
+
   test('whoami names the logged-in administrator; after logout the token no longer works', async () => {
     const me = await patchday(['whoami', '--json']);
     assert.deepEqual(JSON.parse(me.stdout), { username: 'admin', role: 'Full Administrator' });

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.ts';
 import { registerAuditCommands } from './commands/audit.ts';
+import { registerClientCommands } from './commands/clients.ts';
 import { registerLoginCommand } from './commands/login.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerStatusMessageCommands } from './commands/status-messages.ts';
@@ -23,6 +24,7 @@ registerSyncCommands(program);
 registerUpdateCommands(program);
 registerStatusMessageCommands(program);
 registerAuditCommands(program);
+registerClientCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -2,8 +2,8 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { splitClearsigned } from './clearsign.ts';
-import { DebianFormatError } from './errors.ts';
+import { splitClearsigned } from '../../src/debian/clearsign.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
 
 const ARCHIVE = '/work/shared/data/debian-archive-2026-11-24';
 const KEYRING = '/work/shared/data/keyrings/debian-archive-keyring.gpg';

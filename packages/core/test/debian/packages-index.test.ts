@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { DebianFormatError } from './errors.ts';
-import { type BinaryPackage, isPackageName, parsePackagesIndex } from './packages-index.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
+import { type BinaryPackage, isPackageName, parsePackagesIndex } from '../../src/debian/packages-index.ts';
 
 const ARCHIVE = '/work/shared/data/debian-archive-2026-11-24';
 

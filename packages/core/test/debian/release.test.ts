@@ -2,9 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
-import { splitClearsigned } from './clearsign.ts';
-import { DebianFormatError } from './errors.ts';
-import { debianProductOf, parseRelease, type ReleaseFile } from './release.ts';
+import { splitClearsigned } from '../../src/debian/clearsign.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
+import { debianProductOf, parseRelease, type ReleaseFile } from '../../src/debian/release.ts';
 
 const ARCHIVE = '/work/shared/data/debian-archive-2026-11-24';
 

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { canonicalFieldName, fieldLineInStanza, fieldValue, parseDeb822, parseDeb822All, scanDeb822 } from './deb822.ts';
-import { DebianFormatError } from './errors.ts';
+import { canonicalFieldName, fieldLineInStanza, fieldValue, parseDeb822, parseDeb822All, scanDeb822 } from '../../src/debian/deb822.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
 
 function rejects(text: string, message: string | RegExp, line?: number): void {
   assert.throws(

@@ -2,8 +2,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { DebianFormatError } from './errors.ts';
-import { compareDebianVersions, debianVersionProblem, isValidDebianVersion, parseDebianVersion } from './version.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
+import { compareDebianVersions, debianVersionProblem, isValidDebianVersion, parseDebianVersion } from '../../src/debian/version.ts';
 
 const DATA = '/work/shared/data';
 const ARCHIVE = `${DATA}/debian-archive-2026-11-24`;

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { DebianFormatError } from '../debian/errors.ts';
-import { parseDpkgStatus } from './dpkg-status.ts';
-import { Inventory, isInstalledStatus } from './inventory.ts';
+import { DebianFormatError } from '../../src/debian/errors.ts';
+import { parseDpkgStatus } from '../../src/inventory/dpkg-status.ts';
+import { Inventory, isInstalledStatus } from '../../src/inventory/inventory.ts';
 
 // The project's shared real data: beside the checkout, or where PATCHDAY_SHARED_DATA says.
 const sharedData = process.env.PATCHDAY_SHARED_DATA || new URL('../../../../../shared/data/', import.meta.url).pathname;

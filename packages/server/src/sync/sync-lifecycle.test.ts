@@ -134,6 +134,20 @@ describeEachStore('catalogue lifecycle across syncs', (kind) => {
     assert.equal((await t.api('GET', '/sync/status')).body.schedule.retryAt, null);
   });
 
+  test('a manual sync that succeeds before the retry falls due cancels the retry', async () => {
+    const clear = mirror.fault('InRelease', { status: 500 });
+    const failed = await t.site.sync.run('test');
+    clear();
+    assert.equal(failed.status, 'failed');
+    assert.ok((await t.api('GET', '/sync/status')).body.schedule.retryAt);
+    const manual = await t.site.sync.run('test');
+    assert.equal(manual.status, 'succeeded', manual.error ?? '');
+    assert.equal((await t.api('GET', '/sync/status')).body.schedule.retryAt, null);
+    clock.advance(61 * 60_000);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await t.site.sync.listRuns(1))[0].runId, manual.runId, 'no retry ran after the successful manual sync');
+  });
+
   test('the schedule runs the sync daily at the configured time', async () => {
     const set = await t.api('PUT', '/sync/schedule', { enabled: true, cron: '30 4 * * *', timezone: 'Europe/Amsterdam' });
     assert.equal(set.status, 200);

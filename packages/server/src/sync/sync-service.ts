@@ -192,8 +192,12 @@ export class SyncService {
         },
         finishedAt,
       );
-      this.retryAt = null;
       log.info({ runId, added, revised, superseded, unchanged }, 'sync completed');
+      // A success cancels a pending retry (a manual run may have succeeded before it fell due).
+      if (this.retryAt) {
+        this.retryAt = null;
+        await this.reschedule();
+      }
     } catch (error) {
       const message = error instanceof SyncError ? error.message : `${(error as Error).message}`;
       const finishedAt = this.now();

@@ -142,6 +142,13 @@ describeEachStore('the patchday CLI against a running site', (kind) => {
     assert.deepEqual(JSON.parse(list.stdout).map((c: { name: string; status: string }) => [c.name, c.status]), [['node-9', 'active']]);
     const tokens = await patchday(['enrolment-tokens', 'list']);
     assert.match(tokens.stdout, /lab\s+admin\s+\S+\s+0\s/);
+    const before = await patchday(['compliance', 'client', 'node-9', '--json']);
+    assert.equal(before.code, 0, before.stderr);
+    assert.deepEqual([JSON.parse(before.stdout).product, JSON.parse(before.stdout).inventoryAt], [null, null]);
+    const table = await patchday(['compliance', 'client', 'node-9']);
+    assert.match(table.stdout, /^Product:\s+unknown \(no inventory yet\)/m);
+    const missing = await patchday(['compliance', 'client', 'no-such-host']);
+    assert.equal(missing.code, 4);
   });
 
   test('whoami names the logged-in administrator; after logout the token no longer works', async () => {

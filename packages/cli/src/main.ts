@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClientCommands } from './commands/clients.ts';
+import { registerComplianceCommands } from './commands/compliance.ts';
 import { registerLoginCommand } from './commands/login.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerStatusMessageCommands } from './commands/status-messages.ts';
@@ -25,6 +26,7 @@ registerUpdateCommands(program);
 registerStatusMessageCommands(program);
 registerAuditCommands(program);
 registerClientCommands(program);
+registerComplianceCommands(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -18,3 +18,4 @@ export * from './inventory/os-release.ts';
 export * from './compliance/applicability.ts';
 export * from './compliance/debian.ts';
 export * from './api/clients.ts';
+export * from './api/compliance.ts';

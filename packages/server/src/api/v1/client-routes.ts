@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { CreateEnrolmentTokenRequest, type Client, type EnrolmentToken } from '@patchday/core';
+import { ClientComplianceQuery, CreateEnrolmentTokenRequest, type Client, type EnrolmentToken } from '@patchday/core';
+import { estimateClientCompliance } from '../../compliance/client-compliance.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
@@ -68,6 +69,14 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
   app.get('/api/v1/clients', { config: { permission: 'read' } }, async () => {
     const rows = await db.selectFrom('clients').select(clientColumns).orderBy('name').execute();
     return { clients: rows.map(toClient) };
+  });
+
+  app.get('/api/v1/clients/:clientId/compliance', { config: { permission: 'read' } }, async (request) => {
+    const { clientId } = parseInput(ClientIdParam, request.params, 'path');
+    const { include } = parseInput(ClientComplianceQuery, request.query, 'query');
+    const compliance = await estimateClientCompliance(db, clientId, include);
+    if (!compliance) throw notFound(`client ${clientId}`);
+    return compliance;
   });
 
   app.post('/api/v1/clients/:clientId/approve', { config: { permission: 'administer' } }, async (request) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { Client, ClientCompliance } from '@patchday/core';
+import type { Client, ClientCompliance, UpdateCompliance } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
@@ -37,5 +37,27 @@ export function registerComplianceCommands(program: Command): void {
         result.updates.map((u) => [u.state, u.title, u.classification, u.upgrades.map((p) => `${p.package} ${p.installed} → ${p.target}`).join(', ')]),
         { maxWidth: 90 },
       );
+    });
+
+  compliance
+    .command('update <updateId>')
+    .description('one update across all clients: Required / Installed / Not Required / Unknown and % compliant (estimated)')
+    .option('--json', 'JSON output')
+    .action(async (updateId: string, o: { json?: boolean }) => {
+      const result = await new ApiClient().get<UpdateCompliance>(`/updates/${encodeURIComponent(updateId)}/compliance`);
+      if (o.json) return printJson(result);
+      printFields([
+        ['Update', `${result.title} (${result.updateId})`],
+        ['Required', result.counts.Required],
+        ['Installed', result.counts.Installed],
+        ['Not Required', result.counts['Not Required']],
+        ['Unknown', result.counts.Unknown],
+        ['Compliant', result.percentCompliant === null ? '-' : `${result.percentCompliant} %`],
+        ['Note', 'estimated by the site from the clients\' last inventories'],
+      ]);
+      if (result.clients.length) {
+        process.stdout.write('\n');
+        printTable(['CLIENT', 'CLIENT ID', 'STATE'], result.clients.map((c) => [c.name, c.clientId, c.state]));
+      }
     });
 }

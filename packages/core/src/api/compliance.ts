@@ -26,3 +26,15 @@ export const ClientCompliance = z.object({
   ),
 });
 export type ClientCompliance = z.infer<typeof ClientCompliance>;
+
+/** `GET /api/v1/updates/:updateId/compliance`: one update across the fleet (§9), estimated from stored inventories. */
+export const UpdateCompliance = z.object({
+  updateId: z.string(),
+  title: z.string(),
+  estimated: z.literal(true),
+  counts: z.record(DetectionState, z.number().int()),
+  /** Installed or Not Required, over all clients that reported an inventory; null with none. */
+  percentCompliant: z.number().nullable(),
+  clients: z.array(z.object({ clientId: z.string(), name: z.string(), state: DetectionState })),
+});
+export type UpdateCompliance = z.infer<typeof UpdateCompliance>;

@@ -73,4 +73,30 @@ describeEachStore("a client's estimated compliance equals apt's upgrades", (kind
     assert.ok(openssl, 'the openssl security update is Required');
     assert.deepEqual(openssl.upgrades.find((p: { package: string }) => p.package === 'libssl3'), { package: 'libssl3', architecture: 'amd64', installed: inventory.dpkg['libssl3:amd64'].version, target: '3.0.22-1~deb12u2' });
   });
+
+  test("one update across the fleet: Required, Installed and Unknown clients, estimated from stored inventories", async () => {
+    const enrol = async (name: string) => {
+      const token = (await t.api('POST', '/enrolment-tokens', { uses: 1 })).body.token;
+      const r = await fetch(`${t.url}/mp/v1/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ enrolmentToken: token, name }) });
+      return (await r.json()) as { clientId: string; credential: string };
+    };
+    const openssl = (await t.api('GET', '/updates?source=openssl&suite=bookworm-security')).body.updates[0];
+    const detail = (await t.api('GET', `/updates/${openssl.updateId}`)).body;
+    // node-3 runs the node image with every installed binary of this openssl upload already at its version.
+    const dpkg = parseDpkgStatus(readFileSync(statusFile, 'utf8'));
+    for (const b of detail.binaries as Array<{ package: string; version: string; architecture: string }>) {
+      for (const key of [b.package, `${b.package}:${b.architecture}`]) if (dpkg[key]) dpkg[key] = { ...dpkg[key], version: b.version };
+    }
+    const node3 = await enrol('node-3');
+    const inventory = { os: inventoryOsOf(parseOsRelease('ID=debian\nVERSION_ID="12"\n'), 'amd64'), dpkg, facts: {} };
+    const put = await fetch(`${t.url}/mp/v1/clients/${node3.clientId}/inventory`, { method: 'PUT', headers: { authorization: `Bearer ${node3.credential}`, 'content-type': 'application/json' }, body: JSON.stringify({ inventory }) });
+    assert.equal(put.status, 204);
+    await enrol('node-2');
+
+    const fleet = (await t.api('GET', `/updates/${openssl.updateId}/compliance`)).body;
+    assert.deepEqual(fleet.clients.map((c: { name: string; state: string }) => [c.name, c.state]), [['node-1', 'Required'], ['node-2', 'Unknown'], ['node-3', 'Installed']]);
+    assert.deepEqual(fleet.counts, { Unknown: 1, 'Not Required': 0, Required: 1, Installed: 1 });
+    assert.equal(fleet.percentCompliant, 33.3);
+    assert.equal((await t.api('GET', '/updates/00000000-0000-5000-8000-000000000000/compliance')).status, 404);
+  });
 });

@@ -4,6 +4,7 @@ import {
   evaluateUpdate,
   pendingDebianUpgrades,
   type ClientCompliance,
+  type UpdateCompliance,
   type DetectionState,
   type Inventory,
   type UpdateBinary,
@@ -55,4 +56,32 @@ function productOf(inventory: Inventory): string | null {
   if (inventory.os.family !== 'debian' || !inventory.os.versionId) return null;
   const major = /^(\d+)/.exec(inventory.os.versionId)?.[1];
   return major ? `Debian ${major}` : null;
+}
+
+/**
+ * One update across every active client, from their stored inventories (§4 "estimated"): what an
+ * administrator sees for a newly synced update before any client has rescanned. Clients without an
+ * inventory count as Unknown; clients of another product as Not Required.
+ */
+export async function estimateUpdateCompliance(db: Kysely<Database>, updateId: string): Promise<UpdateCompliance | null> {
+  const update = await db.selectFrom('updates').select(['update_id', 'title', 'product', 'binaries']).where('update_id', '=', updateId).executeTakeFirst();
+  if (!update) return null;
+  const rules = debianApplicabilityRules({ product: update.product, binaries: JSON.parse(update.binaries) as UpdateBinary[] });
+  const counts: Record<DetectionState, number> = { Unknown: 0, 'Not Required': 0, Required: 0, Installed: 0 };
+  const clients: UpdateCompliance['clients'] = [];
+  const rows = await db.selectFrom('clients').select(['client_id', 'name', 'inventory']).where('status', '=', 'active').orderBy('name').execute();
+  for (const row of rows) {
+    const state: DetectionState = row.inventory ? evaluateUpdate(rules, JSON.parse(row.inventory) as Inventory) : 'Unknown';
+    counts[state]++;
+    clients.push({ clientId: row.client_id, name: row.name, state });
+  }
+  const known = counts.Installed + counts['Not Required'] + counts.Required;
+  return {
+    updateId: update.update_id,
+    title: update.title,
+    estimated: true,
+    counts,
+    percentCompliant: known === 0 ? null : Math.round((1000 * (counts.Installed + counts['Not Required'])) / (known + counts.Unknown)) / 10,
+    clients,
+  };
 }

@@ -2,6 +2,7 @@ import { UpdateQuery, type UpdateDetail, type UpdatePage } from '@patchday/core'
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { findUpdates, getUpdateDetail } from '../../catalogue/catalogue-queries.ts';
+import { estimateUpdateCompliance } from '../../compliance/client-compliance.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
 
@@ -18,5 +19,12 @@ export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): v
     const detail = await getUpdateDetail(site.store.db, updateId);
     if (!detail) throw notFound(`update ${updateId}`);
     return detail;
+  });
+
+  app.get('/api/v1/updates/:updateId/compliance', { config: { permission: 'read' } }, async (request) => {
+    const { updateId } = parseInput(UpdateIdParam, request.params, 'path');
+    const compliance = await estimateUpdateCompliance(site.store.db, updateId);
+    if (!compliance) throw notFound(`update ${updateId}`);
+    return compliance;
   });
 }

@@ -1,9 +1,9 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFormatError } from './format-error.ts';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { splitClearsigned } from '../../src/debian/clearsign.ts';
-import { DebianFormatError } from '../../src/debian/errors.ts';
 
 const ARCHIVE = '/work/shared/data/debian-archive-2026-11-24';
 const KEYRING = '/work/shared/data/keyrings/debian-archive-keyring.gpg';
@@ -19,16 +19,7 @@ const REAL = readFileSync(`${ARCHIVE}/debian/dists/trixie-updates/InRelease`, 'u
 const REAL_SIGNATURE = REAL.slice(REAL.indexOf('-----BEGIN PGP SIGNATURE-----'));
 
 function refuses(text: string, message: string | RegExp, line?: number): void {
-  assert.throws(
-    () => splitClearsigned(text),
-    (e: unknown) => {
-      assert.ok(e instanceof DebianFormatError, `expected a DebianFormatError, got ${String(e)}`);
-      if (typeof message === 'string') assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      if (line !== undefined) assert.equal(e.line, line);
-      return true;
-    },
-  );
+  assertFormatError(() => splitClearsigned(text), message, line);
 }
 
 /** A structurally valid clearsigned file around `body` (the signature does not match; no matter here). */

@@ -1,21 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFormatError } from './format-error.ts';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { canonicalFieldName, fieldLineInStanza, fieldValue, parseDeb822, parseDeb822All, scanDeb822 } from '../../src/debian/deb822.ts';
 import { DebianFormatError } from '../../src/debian/errors.ts';
 
 function rejects(text: string, message: string | RegExp, line?: number): void {
-  assert.throws(
-    () => parseDeb822All(text),
-    (e: unknown) => {
-      assert.ok(e instanceof DebianFormatError, `expected a DebianFormatError, got ${String(e)}`);
-      if (typeof message === 'string') assert.equal(e.message, message);
-      else assert.match(e.message, message);
-      if (line !== undefined) assert.equal(e.line, line);
-      return true;
-    },
-  );
+  assertFormatError(() => parseDeb822All(text), message, line);
 }
 
 describe('parseDeb822', () => {

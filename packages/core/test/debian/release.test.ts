@@ -1,9 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { assertFormatError } from './format-error.ts';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { splitClearsigned } from '../../src/debian/clearsign.ts';
-import { DebianFormatError } from '../../src/debian/errors.ts';
 import { debianProductOf, parseRelease, type ReleaseFile } from '../../src/debian/release.ts';
 
 const ARCHIVE = '/work/shared/data/debian-archive-2026-11-24';
@@ -14,14 +14,7 @@ function realRelease(archive: string, suite: string): ReleaseFile {
   return parseRelease(signedText, { firstLine });
 }
 
-function refuses(run: () => unknown, message: string | RegExp): void {
-  assert.throws(run, (e: unknown) => {
-    assert.ok(e instanceof DebianFormatError, `expected a DebianFormatError, got ${String(e)}`);
-    if (typeof message === 'string') assert.equal(e.message, message);
-    else assert.match(e.message, message);
-    return true;
-  });
-}
+const refuses = assertFormatError;
 
 const HASH = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
 

@@ -49,7 +49,7 @@ function openSqlite(path: string): Store {
     location: file,
     async insertMany(_trx, table, rows) {
       // Kysely's SQLite driver holds this single connection, so these run inside its transaction.
-      const columns = bulkColumns[table].map(([name]) => name);
+      const columns: readonly string[] = bulkColumns[table];
       let statement = statements.get(table);
       if (!statement) {
         statement = handle.prepare(`insert into ${table} (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`);
@@ -87,13 +87,12 @@ function openPostgres(url: string): Store {
 }
 
 async function insertFromJson<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>) {
-  const columns = bulkColumns[table];
   const { rows: indexes } = rows.length >= BULK_LOAD_ROWS
     ? await sql<{ indexname: string; indexdef: string }>`select indexname, indexdef from pg_indexes
         where schemaname = current_schema() and tablename = ${table} and indexname not like '%_pkey'`.execute(trx)
     : { rows: [] };
   for (const index of indexes) await sql`drop index ${sql.ref(index.indexname)}`.execute(trx);
-  const names = columns.map(([name]) => name).join(', ');
+  const names = bulkColumns[table].join(', ');
   // One JSON parameter per 5,000 rows, expanded by the server (json_populate_recordset, in C):
   // far cheaper than binding tens of thousands of parameters or escaping array literals in JavaScript.
   for (let start = 0; start < rows.length; start += 5_000) {

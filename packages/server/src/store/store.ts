@@ -17,16 +17,16 @@ export interface Store {
 export type BulkTables = Pick<Database, 'updates' | 'update_revisions'>;
 export type BulkRow<T extends keyof BulkTables> = BulkTables[T];
 
-/** The bulk tables' columns, in insert order (with their PostgreSQL types, for reference). */
-export const bulkColumns: { [T in keyof BulkTables]: Array<[keyof BulkTables[T] & string, string]> } = {
+/** The bulk tables' columns, in insert order. */
+export const bulkColumns: { [T in keyof BulkTables]: Array<keyof BulkTables[T] & string> } = {
   updates: [
-    ['update_id', 'text'], ['revision', 'int'], ['upstream', 'text'], ['product', 'text'], ['suite', 'text'],
-    ['source', 'text'], ['version', 'text'], ['title', 'text'], ['description', 'text'], ['vendor', 'text'],
-    ['classification', 'text'], ['severity', 'text'], ['release_date', 'text'], ['advisory_id', 'text'],
-    ['cve_ids', 'text'], ['reference_urls', 'text'], ['language', 'text'], ['reboot_behaviour', 'text'],
-    ['eula', 'int'], ['present', 'int'], ['superseded', 'int'], ['superseded_by', 'text'], ['superseded_at', 'text'],
-    ['expired', 'int'], ['metadata_sha256', 'text'], ['first_seen_at', 'text'], ['last_changed_at', 'text'],
-    ['change_seq', 'int'], ['created_seq', 'int'], ['binaries', 'text'],
+    'update_id', 'revision', 'upstream', 'product', 'suite',
+    'source', 'version', 'title', 'description', 'vendor',
+    'classification', 'severity', 'release_date', 'advisory_id',
+    'cve_ids', 'reference_urls', 'language', 'reboot_behaviour',
+    'eula', 'present', 'superseded', 'superseded_by', 'superseded_at',
+    'expired', 'metadata_sha256', 'first_seen_at', 'last_changed_at',
+    'change_seq', 'created_seq', 'binaries',
   ],
-  update_revisions: [['update_id', 'text'], ['revision', 'int'], ['change_seq', 'int'], ['at', 'text'], ['changes', 'text']],
+  update_revisions: ['update_id', 'revision', 'change_seq', 'at', 'changes'],
 };

@@ -111,13 +111,15 @@ export async function writeCatalogue(store: Store, readings: SuiteReading[], opt
     // Revised updates: the new metadata document, and one revision row naming what changed.
     const revisions: UpdateRevisionsTable[] = [];
     if (revised.length) {
-      const before = await trx.selectFrom('updates').selectAll().where('update_id', 'in', revised.map((r) => r.prepared.meta.updateId)).execute();
+      const before = new Map(
+        (await trx.selectFrom('updates').selectAll().where('update_id', 'in', revised.map((r) => r.prepared.meta.updateId)).execute()).map((row) => [row.update_id, row]),
+      );
       for (const { prepared, revision } of revised) {
         const old = existingById.get(prepared.meta.updateId)!;
         const row = toUpdateRow(prepared, { revision, present: true, superseded: false, supersededBy: null, supersededAt: null, expired: false, firstSeenAt: old.first_seen_at, lastChangedAt: now, changeSeq: seq, createdSeq: old.created_seq });
         const { superseded: _s, superseded_by: _sb, superseded_at: _sa, expired: _e, present: _p, ...metadataColumns } = row;
         change(prepared.meta.updateId, metadataColumns);
-        const previous = metadataOf(before.find((b) => b.update_id === prepared.meta.updateId)!);
+        const previous = metadataOf(before.get(prepared.meta.updateId)!);
         const current = { ...prepared.meta, binaries: JSON.parse(prepared.binariesJson) as typeof prepared.meta.binaries };
         revisions.push({ update_id: prepared.meta.updateId, revision, change_seq: seq, at: now, changes: JSON.stringify(changedFields(previous, current)) });
       }

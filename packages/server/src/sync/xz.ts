@@ -12,27 +12,18 @@ export interface DecompressLimits {
 }
 
 /**
- * Decompresses with Debian's own `xz` (measured faster than the WebAssembly decoder on this
+ * Decompresses into a temporary file with Debian's own `xz` (measured faster than the WebAssembly decoder on this
  * hardware). `xz` writes through `head -c` straight into a temporary file: the bound is enforced by
  * `head` however busy this thread is (a bomb or endless stream stops at the limit), and `xz` never
  * waits for this thread to drain a pipe, so it decompresses one suite while this thread parses another.
  */
-export async function xzDecompress(input: Buffer, limits: DecompressLimits): Promise<Buffer> {
-  const file = await xzDecompressToFile(input, limits);
-  try {
-    return file.read();
-  } finally {
-    file.dispose();
-  }
-}
-
 export interface DecompressedFile {
   size: number;
   read(): Buffer;
   dispose(): void;
 }
 
-/** The same, leaving the result in a temporary file until the caller has room to read it. */
+/** The result stays in the file until the caller has room to read it (and then disposes of it). */
 export async function xzDecompressToFile(input: Buffer, limits: DecompressLimits): Promise<DecompressedFile> {
   const bound = Math.min(limits.maxBytes, Math.max(input.length, 1) * limits.maxRatio);
   const file = join(tmpdir(), `patchday-xz-${process.pid}-${randomBytes(6).toString('hex')}`);

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.ts';
+import { registerAgentCommands } from './commands/agent.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClientCommands } from './commands/clients.ts';
 import { registerComplianceCommands } from './commands/compliance.ts';
@@ -27,6 +28,7 @@ registerStatusMessageCommands(program);
 registerAuditCommands(program);
 registerClientCommands(program);
 registerComplianceCommands(program);
+registerAgentCommands(program);
 
 try {
   await program.parseAsync(process.argv);

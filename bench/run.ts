@@ -4,6 +4,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { agentScanBenchmark } from './agent-scan.bench.ts';
+import { stateIngestBenchmark } from './state-ingest.bench.ts';
+import { policyPollBenchmark } from './policy-poll.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 
 export interface BenchRow {
@@ -17,7 +20,12 @@ export interface BenchRow {
   met?: boolean;
 }
 
-const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [['sync', syncBenchmark]];
+const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
+  ['sync', syncBenchmark],
+  ['agent-scan', agentScanBenchmark],
+  ['policy-poll', policyPollBenchmark],
+  ['state-ingest', stateIngestBenchmark],
+];
 const only = process.argv[2];
 
 for (const [name, run] of benchmarks) {

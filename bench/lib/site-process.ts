@@ -10,14 +10,15 @@ export interface SiteProcess {
   child: ChildProcess;
   url: string;
   token: string;
+  password: string;
   api<T = any>(method: string, path: string, body?: unknown): Promise<T>;
   /** VmHWM: the most resident memory the process ever had, in MB. */
   peakRssMb(): number;
   stop(): Promise<void>;
 }
 
-export async function startSiteProcess(dataDir: string, db?: string): Promise<SiteProcess> {
-  const args = [cli, 'server', '--data-dir', dataDir, '--port', '0', ...(db ? ['--db', db] : [])];
+export async function startSiteProcess(dataDir: string, db?: string, options: { port?: number; password?: string } = {}): Promise<SiteProcess> {
+  const args = [cli, 'server', '--data-dir', dataDir, '--port', String(options.port ?? 0), ...(db ? ['--db', db] : [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, PATCHDAY_LOG_LEVEL: process.env.PATCHDAY_BENCH_LOG ?? 'warn' } });
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`server exited with ${code}`)));
@@ -27,7 +28,8 @@ export async function startSiteProcess(dataDir: string, db?: string): Promise<Si
       if (m) resolve(m[1]);
     });
   });
-  const password = readFileSync(join(dataDir, 'initial-admin-password'), 'utf8').trim();
+  // A restarted site keeps its administrator; tests that restart one pass the password they read first.
+  const password = options.password ?? readFileSync(join(dataDir, 'initial-admin-password'), 'utf8').trim();
   const login = await fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password }) });
   const token = ((await login.json()) as { token: string }).token;
   const api = async (method: string, path: string, body?: unknown) => {
@@ -44,6 +46,7 @@ export async function startSiteProcess(dataDir: string, db?: string): Promise<Si
     child,
     url,
     token,
+    password,
     api,
     peakRssMb() {
       const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

@@ -1,23 +1,26 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
-export type ProxyMode = 'pass' | 'refuse' | 'drop-response';
+export type ProxyMode = 'pass' | 'refuse' | 'drop-response' | 'hold-response';
 
 /**
  * A TCP proxy between an agent and its site that can fail the way networks do: refuse every
- * connection (site down), or deliver the request and lose the response.
+ * connection (site down), deliver the request and lose the response, or deliver it and hold
+ * the response back for as long as the test likes.
  */
 export interface FlakyProxy {
   url: string;
   mode: ProxyMode;
   /** Requests whose response was dropped so far. */
   dropped: number;
+  /** Responses held back so far. */
+  held: number;
   close(): Promise<void>;
 }
 
 export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
   const { hostname, port } = new URL(target);
   const sockets = new Set<Socket>();
-  const proxy: FlakyProxy = { url: '', mode: 'pass', dropped: 0, close: async () => undefined };
+  const proxy: FlakyProxy = { url: '', mode: 'pass', dropped: 0, held: 0, close: async () => undefined };
   // The mode is read on every chunk, so connections kept alive from before a change obey it too.
   const server: Server = createServer((client) => {
     sockets.add(client);
@@ -45,6 +48,10 @@ export async function startFlakyProxy(target: string): Promise<FlakyProxy> {
         return;
       }
       // The site got the whole request and answered; the answer never arrives.
+      if (proxy.mode === 'hold-response') {
+        proxy.held++;
+        return;
+      }
       if (proxy.mode === 'drop-response') proxy.dropped++;
       closeBoth();
     });

@@ -4,6 +4,7 @@ import {
   detectionChanges,
   evaluateCatalogue,
   fetchesMetadata,
+  filePathsOfRules,
   firstScanAt,
   minutesLater,
   nextScheduledScanAt,
@@ -68,6 +69,7 @@ export class Agent {
   private stopped = false;
   private lastSend: { at: string; error: string | null } | null = null;
   private lastPolicyPoll: { at: string; error: string | null } | null = null;
+  private readonly filePaths = new WeakMap<CatalogueCache, string[]>();
 
   constructor(private readonly options: AgentOptions) {
     this.files = new AgentFiles(options.dataDir);
@@ -297,6 +299,8 @@ export class Agent {
       return this.finishFailed(scanId, trigger, startedAt, progress, 'an offline scan needs catalogue metadata, and none is cached yet', false);
     }
 
+    const filePaths = this.filePathsOf(catalogue!);
+    if (filePaths.length > 0) inventory = readInventory({ root: this.options.root, architecture: this.options.architecture, files: filePaths });
     const states = evaluateCatalogue(catalogue!.updates, inventory);
     const previous = new Map(Object.entries(this.record.reported));
     const changes = detectionChanges(previous, states);
@@ -395,6 +399,13 @@ export class Agent {
     } catch (error) {
       this.options.log.warn({ error: (error as Error).message }, 'inventory upload failed; the scan goes on');
     }
+  }
+
+  /** Paths `file` conditions ask about, walked once per catalogue version. */
+  private filePathsOf(catalogue: CatalogueCache): string[] {
+    let paths = this.filePaths.get(catalogue);
+    if (paths === undefined) this.filePaths.set(catalogue, (paths = filePathsOfRules(catalogue.updates.map((u) => u.applicability))));
+    return paths;
   }
 
   // --- state messages ---------------------------------------------------------------------

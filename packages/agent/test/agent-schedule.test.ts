@@ -112,6 +112,8 @@ describe('agent schedules, retries and failover on virtual time', () => {
     const record = files.readPolicy()!;
     const good = record.policy.updatePoints[0].url;
     files.writePolicy({ ...record, policy: { ...record.policy, updatePoints: [{ url: `${proxy.url}/up/v1` }, { url: good }] } });
+    // Only the retries run in the next hours: the schedule's first scan is moved out of the way.
+    files.writeScanRecord({ ...files.readScanRecord(), nextScanAt: '2026-12-31T00:00:00.000Z' });
     proxy.mode = 'refuse';
     const restarted = agentOn(machine, { clock, random: fixedRandom(0.5) });
     agents.push(restarted);

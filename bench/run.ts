@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { agentScanBenchmark } from './agent-scan.bench.ts';
 import { stateIngestBenchmark } from './state-ingest.bench.ts';
 import { policyPollBenchmark } from './policy-poll.bench.ts';
+import { fleetEstimateBenchmark } from './fleet-estimate.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 
 export interface BenchRow {
@@ -25,6 +26,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['agent-scan', agentScanBenchmark],
   ['policy-poll', policyPollBenchmark],
   ['state-ingest', stateIngestBenchmark],
+  ['fleet-estimate', fleetEstimateBenchmark],
 ];
 const only = process.argv[2];
 

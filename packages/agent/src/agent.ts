@@ -410,11 +410,13 @@ export class Agent {
 
   // --- state messages ---------------------------------------------------------------------
 
-  private armBatchTimer(): void {
+  /** Batches go out on a fixed cadence from `from`, however long each send takes. */
+  private armBatchTimer(from = this.now()): void {
     const minutes = this.settings?.stateMessageBatchMinutes ?? 15;
-    this.arm('batch', minutesLater(this.now(), minutes), async () => {
+    const at = minutesLater(from, minutes);
+    this.arm('batch', at, async () => {
       await this.sendQueued();
-      this.armBatchTimer();
+      this.armBatchTimer(at);
     });
   }
 

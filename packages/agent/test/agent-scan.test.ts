@@ -48,21 +48,21 @@ describeEachStore('an agent scanning the real node image against the real Debian
 
   test('enrols with a token, gets policy, and schedules its first scan at a random time within 2 hours', async () => {
     const token = (await t.api('POST', '/enrolment-tokens', { name: 'fleet' })).body.token;
-    agent = agentOn(machine, { server: t.url, enrolmentToken: token, clock: agentClock, random: fixedRandom(0.25) });
+    agent = agentOn(machine, { server: t.url, enrolmentToken: token, clock: agentClock, random: fixedRandom(0.2) });
     await agent.start();
     const status = agent.status();
     assert.equal(status.registration, 'active');
     assert.equal(status.name, 'node-image-1', 'the name comes from the root\'s /etc/hostname');
     assert.equal(status.policy?.softwareUpdatesEnabled, true);
-    // 0.25 of the 120-minute window.
-    assert.equal(status.nextScanAt, '2026-11-25T10:30:00.000Z');
+    // 0.2 of the 120-minute window.
+    assert.equal(status.nextScanAt, '2026-11-25T10:24:00.000Z');
     assert.equal(status.lastScan, null);
     const clients = (await t.api('GET', '/clients')).body.clients;
     assert.deepEqual(clients.map((c: { name: string; status: string }) => [c.name, c.status]), [['node-image-1', 'active']]);
   });
 
   test('nothing scans before that time; at it, the scan evaluates every Debian 12 update and queues its state messages', async () => {
-    agentClock.advance(29 * 60_000);
+    agentClock.advance(23 * 60_000);
     await agent.idle();
     assert.equal(agent.status().lastScan, null);
     agentClock.advance(60_000);
@@ -77,8 +77,8 @@ describeEachStore('an agent scanning the real node image against the real Debian
     assert.ok(lastScan!.counts.Required > 0 && lastScan!.counts.Installed > 0);
     // running + one per update that is not Not Required + complete
     assert.equal(queuedMessages, lastScan!.counts.Required + lastScan!.counts.Installed + 2);
-    // the schedule: 7 days after the planned first scan, plus 0.25 of 120 minutes
-    assert.equal(agent.status().nextScanAt, '2026-12-02T11:00:00.000Z');
+    // the schedule: 7 days after the planned first scan, plus 0.2 of 120 minutes
+    assert.equal(agent.status().nextScanAt, '2026-12-02T10:48:00.000Z');
   });
 
   test('the Required updates it found upgrade exactly the packages apt dist-upgrade upgrades, to the same versions', async () => {
@@ -112,17 +112,25 @@ describeEachStore('an agent scanning the real node image against the real Debian
     }
   });
 
-  test('the batch goes out 15 minutes later; the site stores the scan and every reported state', async () => {
+  test('the batch goes out at the next 15-minute tick; the site stores the scan and every reported state', async () => {
     const queued = agent.status().queuedMessages;
-    agentClock.advance(14 * 60_000);
+    // Batches leave at 10:15, 10:30, …: the scan's messages (10:24) wait for 10:30.
+    agentClock.advance(5 * 60_000);
     await agent.idle();
-    assert.equal(agent.status().queuedMessages, queued, 'not before the batch interval');
+    assert.equal(agent.status().queuedMessages, queued, 'not before the batch tick');
     agentClock.advance(60_000);
     await agent.idle();
     const status = agent.status();
     assert.equal(status.queuedMessages, 0, status.lastSend?.error ?? '');
     const client = (await t.api('GET', `/clients/${status.clientId}`)).body;
-    assert.equal(client.lastScan?.anchor ?? client.lastScanAnchor, status.catalogue!.anchor);
+    assert.equal(client.lastScan.stateId, 3, 'complete');
+    assert.equal(client.lastScan.anchor, status.catalogue!.anchor);
+    assert.equal(client.lastScan.product, 'Debian 12');
+    assert.equal(client.lastStateMessageAt, siteClock.now().toISOString());
+    // The site's per-client report now comes from the client's own scan, and agrees with it.
+    const report = (await t.api('GET', `/clients/${status.clientId}/compliance`)).body;
+    assert.equal(report.counts.Required, status.lastScan!.counts.Required, JSON.stringify(report.counts));
+    assert.ok(report.updates.every((u: { source: string }) => u.source === 'reported'), 'every row is the client\'s own answer');
   });
 
   test('a non-forced scan inside the metadata TTL does not contact the update point; past it, it fetches only the delta', async () => {

@@ -146,14 +146,14 @@ describeEachStore('the patchday CLI against a running site', (kind) => {
     assert.equal(before.code, 0, before.stderr);
     assert.deepEqual([JSON.parse(before.stdout).product, JSON.parse(before.stdout).inventoryAt], [null, null]);
     const table = await patchday(['compliance', 'client', 'node-9']);
-    assert.match(table.stdout, /^Product:\s+unknown \(no inventory yet\)/m);
+    assert.match(table.stdout, /^Product:\s+unknown \(no inventory or scan yet\)/m);
     const missing = await patchday(['compliance', 'client', 'no-such-host']);
     assert.equal(missing.code, 4);
     const openssl = JSON.parse((await patchday(['updates', 'list', '--source', 'openssl', '--json'])).stdout).updates[0];
     const fleet = await patchday(['compliance', 'update', openssl.updateId, '--json']);
     assert.equal(fleet.code, 0, fleet.stderr);
     assert.deepEqual(JSON.parse(fleet.stdout).counts, { Unknown: 1, 'Not Required': 0, Required: 0, Installed: 0 });
-    assert.match((await patchday(['compliance', 'update', openssl.updateId])).stdout, /^node-9\s+\S+\s+Unknown$/m);
+    assert.match((await patchday(['compliance', 'update', openssl.updateId])).stdout, /^node-9\s+\S+\s+Unknown\s+none$/m);
   });
 
   test('whoami names the logged-in administrator; after logout the token no longer works', async () => {

@@ -3,6 +3,7 @@ import { CliError, ExitCode } from './cli-error.ts';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClientCommands } from './commands/clients.ts';
+import { registerCollectionCommands } from './commands/collections.ts';
 import { registerComplianceCommands } from './commands/compliance.ts';
 import { registerLoginCommand } from './commands/login.ts';
 import { registerServerCommand } from './commands/server.ts';
@@ -27,6 +28,7 @@ registerUpdateCommands(program);
 registerStatusMessageCommands(program);
 registerAuditCommands(program);
 registerClientCommands(program);
+registerCollectionCommands(program);
 registerComplianceCommands(program);
 registerAgentCommands(program);
 

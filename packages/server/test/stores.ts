@@ -55,7 +55,8 @@ export function describeEachStore(name: string, body: (kind: StoreKind) => void)
 
 const tables: Array<keyof Database> = [
   'users', 'api_tokens', 'audit_log', 'status_messages', 'upstreams', 'site_settings', 'suite_states',
-  'sync_runs', 'updates', 'update_revisions', 'enrolment_tokens', 'clients',
+  'sync_runs', 'updates', 'update_revisions', 'enrolment_tokens', 'clients', 'client_update_states',
+  'inventories', 'inventory_packages',
 ];
 
 /**

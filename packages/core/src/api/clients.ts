@@ -64,6 +64,21 @@ export type ClientPolicy = z.infer<typeof ClientPolicy>;
 /** `PUT /mp/v1/clients/:clientId/inventory`. */
 export const InventoryReport = z.object({ inventory: Inventory }).strict();
 
+/** A client's last scan, from its topic 501 state messages (§5). */
+export const ClientScan = z.object({
+  /** Agent time of the last scan progress message. */
+  at: z.string(),
+  /** Its state: 1 waiting for content, 2 running, 3 complete, 4 pending retry, 5 failed, 6 completed with errors. */
+  stateId: z.number().int(),
+  /** Why it failed or will be retried, as the agent said. */
+  error: z.string().nullable(),
+  /** The last completed scan (state 3 or 6): its catalogue anchor, product and agent time. */
+  anchor: z.number().int().nullable(),
+  product: z.string().nullable(),
+  completedAt: z.string().nullable(),
+});
+export type ClientScan = z.infer<typeof ClientScan>;
+
 export const Client = z.object({
   clientId: z.string(),
   name: z.string(),
@@ -71,5 +86,9 @@ export const Client = z.object({
   enrolledAt: z.string(),
   lastPolicyAt: z.string().nullable(),
   lastInventoryAt: z.string().nullable(),
+  /** When the site last stored a batch of this client's state messages. */
+  lastStateMessageAt: z.string().nullable(),
+  /** null until the client has sent a scan progress message. */
+  lastScan: ClientScan.nullable(),
 });
 export type Client = z.infer<typeof Client>;

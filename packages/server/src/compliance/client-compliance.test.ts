@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { VirtualClock, inventoryOsOf, parseDpkgStatus, parseOsRelease } from '@patchday/core';
+import { VirtualClock, compareDebianVersions, inventoryOsOf, parseDpkgStatus, parseOsRelease, type ClientCompliance } from '@patchday/core';
 import { createAptSandbox } from '../../test/support/apt-sandbox.ts';
 import { startArchiveServer, type ArchiveServer } from '../../test/support/archive-server.ts';
 import { debianKeyring, sharedData, snapshotRoot, startTestSite, type TestSite } from '../../test/site-harness.ts';
@@ -61,17 +61,24 @@ describeEachStore("a client's estimated compliance equals apt's upgrades", (kind
     const put = await fetch(`${t.url}/mp/v1/clients/${clientId}/inventory`, { method: 'PUT', headers: { authorization: `Bearer ${credential}`, 'content-type': 'application/json' }, body: JSON.stringify({ inventory }) });
     assert.equal(put.status, 204);
 
-    const compliance = (await t.api('GET', `/clients/${clientId}/compliance`)).body;
+    const compliance = (await t.api('GET', `/clients/${clientId}/compliance`)).body as ClientCompliance;
     assert.equal(compliance.product, 'Debian 12');
-    assert.equal(compliance.estimated, true);
-    const ours = compliance.updates.flatMap((u: { upgrades: Array<{ package: string; target: string }> }) => u.upgrades.map((p) => `${p.package} ${p.target}`));
+    assert.ok(compliance.updates.every((u) => u.source === 'estimated'), 'no scan yet: every state is estimated');
+    // Superseded updates are Required too (each update is its own rules' answer); installing every
+    // Required update brings each package to the highest version among them — apt's candidate.
+    const best = new Map<string, string>();
+    for (const u of compliance.updates) {
+      for (const p of u.upgrades) if (!best.has(p.package) || compareDebianVersions(p.target, best.get(p.package)!) > 0) best.set(p.package, p.target);
+    }
+    const ours = [...best].map(([name, target]) => `${name} ${target}`).sort();
     assert.equal(aptUpgrades.length, 136);
-    assert.deepEqual([...new Set(ours)].sort(), aptUpgrades);
+    assert.deepEqual(ours, aptUpgrades);
+    assert.ok(compliance.updates.some((u) => u.superseded), 'superseded updates are listed, flagged');
     assert.equal(compliance.counts.Required, compliance.updates.length);
     assert.ok(compliance.counts.Installed > 100 && compliance.counts['Not Required'] > 30_000, JSON.stringify(compliance.counts));
-    const openssl = compliance.updates.find((u: { title: string }) => u.title.startsWith('openssl 3.0.22-1~deb12u2'));
+    const openssl = compliance.updates.find((u) => u.title.startsWith('openssl 3.0.22-1~deb12u2'));
     assert.ok(openssl, 'the openssl security update is Required');
-    assert.deepEqual(openssl.upgrades.find((p: { package: string }) => p.package === 'libssl3'), { package: 'libssl3', architecture: 'amd64', installed: inventory.dpkg['libssl3:amd64'].version, target: '3.0.22-1~deb12u2' });
+    assert.deepEqual(openssl.upgrades.find((p) => p.package === 'libssl3'), { package: 'libssl3', architecture: 'amd64', installed: inventory.dpkg['libssl3:amd64'].version, target: '3.0.22-1~deb12u2' });
   });
 
   test("one update across the fleet: Required, Installed and Unknown clients, estimated from stored inventories", async () => {
@@ -94,7 +101,7 @@ describeEachStore("a client's estimated compliance equals apt's upgrades", (kind
     await enrol('node-2');
 
     const fleet = (await t.api('GET', `/updates/${openssl.updateId}/compliance`)).body;
-    assert.deepEqual(fleet.clients.map((c: { name: string; state: string }) => [c.name, c.state]), [['node-1', 'Required'], ['node-2', 'Unknown'], ['node-3', 'Installed']]);
+    assert.deepEqual(fleet.clients.map((c: { name: string; state: string; source: string }) => [c.name, c.state, c.source]), [['node-1', 'Required', 'estimated'], ['node-2', 'Unknown', 'none'], ['node-3', 'Installed', 'estimated']]);
     assert.deepEqual(fleet.counts, { Unknown: 1, 'Not Required': 0, Required: 1, Installed: 1 });
     assert.equal(fleet.percentCompliant, 33.3);
     assert.equal((await t.api('GET', '/updates/00000000-0000-5000-8000-000000000000/compliance')).status, 404);

@@ -1,87 +1,388 @@
 import {
-  binariesLeftBehind,
-  debianApplicabilityRules,
+  detectionStateOfId,
+  MOST_REQUIRED_UPDATES,
+  severities,
   evaluateUpdate,
   pendingDebianUpgrades,
+  productOfInventory,
+  scanStateNames,
+  type Classification,
   type ClientCompliance,
-  type UpdateCompliance,
+  type ClientComplianceQuery,
+  type ComplianceGroup,
+  type ComplianceSource,
+  type ComplianceSummary,
+  type ComplianceSummaryQuery,
   type DetectionState,
-  type Inventory,
+  type Severity,
+  type SourceCounts,
+  type StateCounts,
   type UpdateBinary,
+  type UpdateCompliance,
+  type UpdateComplianceQuery,
 } from '@patchday/core';
-import type { Kysely } from 'kysely';
+import type { Kysely, SelectQueryBuilder } from 'kysely';
+import { inventoryOf } from '../inventory/inventory-store.ts';
 import type { Database } from '../store/schema.ts';
+import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate } from './fleet-estimate.ts';
 
 /**
- * A client's compliance estimated by the site from its last inventory, with the same core
- * evaluator the agent runs. An update is in force when it is not superseded — or when it alone
- * still carries the newest build of some binary (a newer upload of its source dropped that binary),
- * judged on those binaries only, as apt would.
+ * The site's compliance answer (§4, §9; docs/compliance.md). The state of an update on a client is,
+ * in order:
+ * 1. reported — the client's last completed scan covers the update (same product, anchor at or after
+ *    the update's change_seq): the state it reported (topic 500), else Not Required, since a completed
+ *    scan reports every update whose state is anything else;
+ * 2. estimated — else, when the site has the client's inventory: the update's own rules on it;
+ * 3. none — else Unknown.
+ * Superseded updates are evaluated like any other (and flagged). Only active clients are counted.
  */
-export async function estimateClientCompliance(db: Kysely<Database>, clientId: string, include: 'required' | 'all'): Promise<ClientCompliance | null> {
-  const client = await db.selectFrom('clients').select(['client_id', 'name', 'inventory', 'last_inventory_at']).where('client_id', '=', clientId).executeTakeFirst();
+
+type Db = Kysely<Database>;
+
+const emptyCounts = (): StateCounts => ({ Required: 0, Installed: 0, 'Not Required': 0, Unknown: 0 });
+const emptySourceCounts = (): SourceCounts => ({ reported: emptyCounts(), estimated: emptyCounts(), none: emptyCounts() });
+
+/** (Installed + Not Required) / all, in percent with one decimal; null for nothing counted. */
+export function percentCompliant(counts: StateCounts): number | null {
+  const all = counts.Required + counts.Installed + counts['Not Required'] + counts.Unknown;
+  return all === 0 ? null : Math.round((1000 * (counts.Installed + counts['Not Required'])) / all) / 10;
+}
+
+/** A reported topic-500 state id as a state (an id outside 0..3 cannot be stored, but reads as Unknown). */
+const reportedState = (stateId: number): DetectionState => detectionStateOfId(stateId) ?? 'Unknown';
+
+/** Whether the client's last completed scan evaluated this revision of the update. */
+export function scanCovers(client: { last_scan_product: string | null; last_scan_anchor: number | null }, update: { product: string; change_seq: number }): boolean {
+  return client.last_scan_product === update.product && client.last_scan_anchor !== null && client.last_scan_anchor >= update.change_seq;
+}
+
+/** Restricts a clients query to the members of a collection. */
+function inCollection<O>(query: SelectQueryBuilder<Database, 'clients', O>, collectionId: string | undefined): SelectQueryBuilder<Database, 'clients', O> {
+  if (collectionId === undefined) return query;
+  return query.where('clients.client_id', 'in', (eb) => eb.selectFrom('collection_members').select('collection_members.client_id').where('collection_members.collection_id', '=', collectionId));
+}
+
+export async function collectionExists(db: Db, collectionId: string): Promise<boolean> {
+  return (await db.selectFrom('collections').select('collection_id').where('collection_id', '=', collectionId).executeTakeFirst()) !== undefined;
+}
+
+// ---- per client ------------------------------------------------------------------------------
+
+/** Every update of the client's product and its state, with where each state comes from. */
+export async function clientCompliance(db: Db, clientId: string, include: ClientComplianceQuery['include']): Promise<ClientCompliance | null> {
+  const client = await db.selectFrom('clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
   if (!client) return null;
-  const counts: Record<DetectionState, number> = { Unknown: 0, 'Not Required': 0, Required: 0, Installed: 0 };
-  const base = { clientId: client.client_id, name: client.name, estimated: true as const, inventoryAt: client.last_inventory_at };
-  if (!client.inventory) return { ...base, product: null, counts, updates: [] };
-  const inventory = JSON.parse(client.inventory) as Inventory;
-  const product = productOf(inventory);
-  if (!product) return { ...base, product: null, counts, updates: [] };
+  const inventory = await inventoryOf(db, clientId);
+  const product = (inventory ? productOfInventory(inventory) : null) ?? client.last_scan_product;
+  const counts = emptyCounts();
+  const sources = { reported: 0, estimated: 0, none: 0 };
+  const result: ClientCompliance = {
+    clientId: client.client_id,
+    name: client.name,
+    status: client.status,
+    product,
+    inventoryAt: client.last_inventory_at,
+    lastPolicyAt: client.last_policy_at,
+    lastStateMessageAt: client.last_state_message_at,
+    lastScan: {
+      at: client.last_scan_at,
+      stateId: client.last_scan_state_id,
+      state: client.last_scan_state_id === null ? null : (scanStateNames[client.last_scan_state_id] ?? `state ${client.last_scan_state_id}`),
+      error: client.last_scan_error,
+      completedAt: client.last_scan_completed_at,
+      product: client.last_scan_product,
+      anchor: client.last_scan_anchor,
+    },
+    counts,
+    sources,
+    updates: [],
+  };
+  if (product === null) return result;
 
-  const rows = await db
-    .selectFrom('updates')
-    .select(['update_id', 'title', 'classification', 'severity', 'superseded', 'binaries'])
-    .where('product', '=', product)
-    .execute();
-  const updates = rows.map((r) => ({ updateId: r.update_id, product, binaries: JSON.parse(r.binaries) as UpdateBinary[], row: r }));
-  const verdicts = new Map(rows.map((r) => [r.update_id, { superseded: r.superseded === 1 }]));
-  const leftBehind = binariesLeftBehind(updates, verdicts);
-
-  const result: ClientCompliance['updates'] = [];
-  for (const u of updates) {
-    const binaries = u.row.superseded === 1 ? leftBehind.get(u.updateId) : u.binaries;
-    if (!binaries) continue;
-    const state = evaluateUpdate(debianApplicabilityRules({ product, binaries }), inventory);
+  const [rows, reported] = await Promise.all([
+    db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']).where('product', '=', product).execute(),
+    db.selectFrom('client_update_states').select(['update_id', 'state_id', 'state_at']).where('client_id', '=', clientId).execute(),
+  ]);
+  const reportedOf = new Map(reported.map((r) => [r.update_id, r]));
+  for (const u of rows) {
+    let state: DetectionState = 'Unknown';
+    let source: ComplianceSource = 'none';
+    let reportedAt: string | null = null;
+    let binaries: UpdateBinary[] | undefined;
+    if (scanCovers(client, u)) {
+      const row = reportedOf.get(u.update_id);
+      state = row ? reportedState(row.state_id) : 'Not Required';
+      reportedAt = row?.state_at ?? null;
+      source = 'reported';
+    } else if (inventory) {
+      binaries = JSON.parse(u.binaries) as UpdateBinary[];
+      const rules = applicabilityOf({ product: u.product, binaries });
+      state = rules ? evaluateUpdate(rules, inventory) : 'Unknown';
+      source = 'estimated';
+    }
     counts[state]++;
+    sources[source]++;
     if (include === 'required' && state !== 'Required') continue;
-    const upgrades = state === 'Required' ? pendingDebianUpgrades([{ updateId: u.updateId, binaries }], inventory).map((p) => ({ package: p.package, architecture: p.architecture, installed: p.from, target: p.to })) : [];
-    result.push({ updateId: u.updateId, title: u.row.title, classification: u.row.classification as ClientCompliance['updates'][number]['classification'], severity: u.row.severity as ClientCompliance['updates'][number]['severity'], state, upgrades });
+    binaries ??= state === 'Required' && inventory ? (JSON.parse(u.binaries) as UpdateBinary[]) : undefined;
+    const upgrades = state === 'Required' && inventory && binaries
+      ? pendingDebianUpgrades([{ updateId: u.update_id, binaries }], inventory).map((p) => ({ package: p.package, architecture: p.architecture, installed: p.from, target: p.to }))
+      : [];
+    result.updates.push({
+      updateId: u.update_id,
+      title: u.title,
+      product: u.product,
+      classification: u.classification as Classification,
+      severity: u.severity as Severity,
+      superseded: u.superseded === 1,
+      state,
+      source,
+      reportedAt,
+      upgrades,
+    });
   }
-  result.sort((a, b) => (a.title < b.title ? -1 : 1));
-  return { ...base, product, counts, updates: result };
+  result.updates.sort((a, b) => (a.title < b.title ? -1 : a.title > b.title ? 1 : a.updateId < b.updateId ? -1 : 1));
+  return result;
 }
 
-/** "Debian 12" for a Debian machine whose os-release says VERSION_ID 12. */
-function productOf(inventory: Inventory): string | null {
-  if (inventory.os.family !== 'debian' || !inventory.os.versionId) return null;
-  const major = /^(\d+)/.exec(inventory.os.versionId)?.[1];
-  return major ? `Debian ${major}` : null;
-}
+// ---- per update ------------------------------------------------------------------------------
 
-/**
- * One update across every active client, from their stored inventories (§4 "estimated"): what an
- * administrator sees for a newly synced update before any client has rescanned. Clients without an
- * inventory count as Unknown; clients of another product as Not Required.
- */
-export async function estimateUpdateCompliance(db: Kysely<Database>, updateId: string): Promise<UpdateCompliance | null> {
-  const update = await db.selectFrom('updates').select(['update_id', 'title', 'product', 'binaries']).where('update_id', '=', updateId).executeTakeFirst();
+/** One update across the active clients (of a collection): counts, % compliant, and a page of clients. */
+export async function updateCompliance(db: Db, updateId: string, query: UpdateComplianceQuery): Promise<UpdateCompliance | null> {
+  const update = await db
+    .selectFrom('updates')
+    .select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries'])
+    .where('update_id', '=', updateId)
+    .executeTakeFirst();
   if (!update) return null;
-  const rules = debianApplicabilityRules({ product: update.product, binaries: JSON.parse(update.binaries) as UpdateBinary[] });
-  const counts: Record<DetectionState, number> = { Unknown: 0, 'Not Required': 0, Required: 0, Installed: 0 };
-  const clients: UpdateCompliance['clients'] = [];
-  const rows = await db.selectFrom('clients').select(['client_id', 'name', 'inventory']).where('status', '=', 'active').orderBy('name').execute();
-  for (const row of rows) {
-    const state: DetectionState = row.inventory ? evaluateUpdate(rules, JSON.parse(row.inventory) as Inventory) : 'Unknown';
+  const [clients, reported] = await Promise.all([
+    inCollection(db.selectFrom('clients').select(['client_id', 'name', 'inventory_sha256', 'last_scan_product', 'last_scan_anchor']).where('status', '=', 'active'), query.collectionId)
+      .orderBy('name')
+      .orderBy('client_id')
+      .execute(),
+    db.selectFrom('client_update_states').select(['client_id', 'state_id']).where('update_id', '=', updateId).execute(),
+  ]);
+  const reportedOf = new Map(reported.map((r) => [r.client_id, r.state_id]));
+  const universe = await loadUniverse(db, new Set(clients.flatMap((c) => (c.inventory_sha256 === null ? [] : [c.inventory_sha256]))));
+  const estimate = (await estimateUpdates(db, universe, [{ updateId, product: update.product, binaries: JSON.parse(update.binaries) as UpdateBinary[] }])).get(updateId)!;
+  const perClient = estimate.kind === 'client'
+    ? await evaluateOnClients(db, estimate.rules, clients.filter((c) => c.inventory_sha256 !== null && !scanCovers(c, update)).map((c) => c.client_id))
+    : undefined;
+
+  const counts = emptyCounts();
+  const bySource = emptySourceCounts();
+  const page: UpdateCompliance['clients'] = [];
+  let total = 0;
+  for (const c of clients) {
+    let state: DetectionState;
+    let source: ComplianceSource;
+    if (scanCovers(c, update)) {
+      const id = reportedOf.get(c.client_id);
+      state = id === undefined ? 'Not Required' : reportedState(id);
+      source = 'reported';
+    } else if (c.inventory_sha256 !== null) {
+      const index = universe.indexOf.get(c.inventory_sha256);
+      state = perClient ? (perClient.get(c.client_id) ?? 'Unknown') : index === undefined ? 'Unknown' : stateOnInventory(estimate, universe, index);
+      source = 'estimated';
+    } else {
+      state = 'Unknown';
+      source = 'none';
+    }
     counts[state]++;
-    clients.push({ clientId: row.client_id, name: row.name, state });
+    bySource[source][state]++;
+    if (query.state !== undefined && state !== query.state) continue;
+    if (total >= query.offset && page.length < query.limit) page.push({ clientId: c.client_id, name: c.name, state, source });
+    total++;
   }
-  const known = counts.Installed + counts['Not Required'] + counts.Required;
   return {
     updateId: update.update_id,
     title: update.title,
-    estimated: true,
+    product: update.product,
+    classification: update.classification as Classification,
+    severity: update.severity as Severity,
+    superseded: update.superseded === 1,
+    collectionId: query.collectionId ?? null,
+    clientsCounted: clients.length,
     counts,
-    percentCompliant: known === 0 ? null : Math.round((1000 * (counts.Installed + counts['Not Required'])) / (known + counts.Unknown)) / 10,
-    clients,
+    percentCompliant: percentCompliant(counts),
+    bySource,
+    page: { state: query.state ?? null, total, limit: query.limit, offset: query.offset },
+    clients: page,
   };
 }
+
+// ---- fleet summary ---------------------------------------------------------------------------
+
+interface SummaryUpdate {
+  update_id: string;
+  title: string;
+  product: string;
+  classification: string;
+  severity: string;
+  superseded: number;
+  change_seq: number;
+  binaries: string;
+}
+
+/** Counts of one update over the counted clients, by state and by source. */
+export interface UpdateCounts {
+  counts: StateCounts;
+  bySource: SourceCounts;
+}
+
+/**
+ * Per-update counts for many updates at once, over the active clients (of a collection): reported
+ * states come from one grouped SQL query, estimates from the fleet estimate over the distinct
+ * inventories. Clients are taken in groups that share inventory, scan product and scan anchor.
+ */
+export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], scope: { collectionId?: string; product?: string; superseded?: boolean }): Promise<Map<string, UpdateCounts>> {
+  const groups = await inCollection(
+    db
+      .selectFrom('clients')
+      .select((eb) => ['inventory_sha256', 'last_scan_product', 'last_scan_anchor', eb.fn.countAll<number | string>().as('n')])
+      .where('status', '=', 'active')
+      .groupBy(['inventory_sha256', 'last_scan_product', 'last_scan_anchor']),
+    scope.collectionId,
+  ).execute();
+
+  // Reported: per update and state, the covered clients that have a state row (set-based, one query).
+  let reportedQuery = db
+    .selectFrom('client_update_states as s')
+    .innerJoin('clients', 'clients.client_id', 's.client_id')
+    .innerJoin('updates as u', 'u.update_id', 's.update_id')
+    .select((eb) => ['s.update_id', 's.state_id', eb.fn.countAll<number | string>().as('n')])
+    .where('clients.status', '=', 'active')
+    .whereRef('clients.last_scan_product', '=', 'u.product')
+    .whereRef('clients.last_scan_anchor', '>=', 'u.change_seq');
+  if (scope.product !== undefined) reportedQuery = reportedQuery.where('u.product', '=', scope.product);
+  if (scope.superseded !== undefined) reportedQuery = reportedQuery.where('u.superseded', '=', scope.superseded ? 1 : 0);
+  if (scope.collectionId !== undefined) {
+    const collectionId = scope.collectionId;
+    reportedQuery = reportedQuery.where('clients.client_id', 'in', (eb) => eb.selectFrom('collection_members').select('collection_members.client_id').where('collection_members.collection_id', '=', collectionId));
+  }
+  const reportedRows = updates.length === 1
+    ? await reportedQuery.where('s.update_id', '=', updates[0].update_id).groupBy(['s.update_id', 's.state_id']).execute()
+    : await reportedQuery.groupBy(['s.update_id', 's.state_id']).execute();
+  const reported = new Map<string, StateCounts>();
+  for (const r of reportedRows) {
+    let c = reported.get(r.update_id);
+    if (!c) reported.set(r.update_id, (c = emptyCounts()));
+    c[reportedState(r.state_id)] += Number(r.n);
+  }
+
+  const universe = await loadUniverse(db, new Set(groups.flatMap((g) => (g.inventory_sha256 === null ? [] : [g.inventory_sha256]))));
+  const estimates = await estimateUpdates(db, universe, updates.map((u) => ({ updateId: u.update_id, product: u.product, binaries: JSON.parse(u.binaries) as UpdateBinary[] })));
+  const clientGroups = groups.map((g) => ({
+    index: g.inventory_sha256 === null ? -1 : (universe.indexOf.get(g.inventory_sha256) ?? -1),
+    hasInventory: g.inventory_sha256 !== null,
+    last_scan_product: g.last_scan_product,
+    last_scan_anchor: g.last_scan_anchor,
+    n: Number(g.n),
+  }));
+  const perClient = await perClientEstimates(db, updates, estimates, scope.collectionId);
+
+  const out = new Map<string, UpdateCounts>();
+  for (const u of updates) {
+    const estimate = estimates.get(u.update_id)!;
+    const bySource = emptySourceCounts();
+    let covered = 0;
+    for (const g of clientGroups) {
+      if (scanCovers(g, u)) covered += g.n;
+      else if (!g.hasInventory) bySource.none.Unknown += g.n;
+      else if (estimate.kind !== 'client') bySource.estimated[g.index < 0 ? 'Unknown' : stateOnInventory(estimate, universe, g.index)] += g.n;
+    }
+    if (estimate.kind === 'client') {
+      for (const state of perClient.get(u.update_id) ?? []) bySource.estimated[state]++;
+    }
+    const rows = reported.get(u.update_id) ?? emptyCounts();
+    bySource.reported = { ...rows, 'Not Required': covered - rows.Required - rows.Installed - rows.Unknown };
+    const counts = emptyCounts();
+    for (const source of ['reported', 'estimated', 'none'] as const) for (const s of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) counts[s] += bySource[source][s];
+    out.set(u.update_id, { counts, bySource });
+  }
+  return out;
+}
+
+/** For updates whose rules read more than os and dpkg: each uncovered client's estimated state. */
+async function perClientEstimates(db: Db, updates: readonly SummaryUpdate[], estimates: Map<string, Estimate>, collectionId: string | undefined): Promise<Map<string, DetectionState[]>> {
+  const out = new Map<string, DetectionState[]>();
+  const wanted = updates.filter((u) => estimates.get(u.update_id)!.kind === 'client');
+  if (wanted.length === 0) return out;
+  const clients = await inCollection(
+    db.selectFrom('clients').select(['client_id', 'last_scan_product', 'last_scan_anchor']).where('status', '=', 'active').where('inventory_sha256', 'is not', null),
+    collectionId,
+  ).execute();
+  for (const u of wanted) {
+    const estimate = estimates.get(u.update_id)!;
+    if (estimate.kind !== 'client') continue;
+    const uncovered = clients.filter((c) => !scanCovers(c, u)).map((c) => c.client_id);
+    const states = await evaluateOnClients(db, estimate.rules, uncovered);
+    out.set(u.update_id, uncovered.map((id) => states.get(id) ?? 'Unknown'));
+  }
+  return out;
+}
+
+/** The fleet at a glance: per classification and severity, and the updates most clients require. */
+export async function complianceSummary(db: Db, query: ComplianceSummaryQuery): Promise<ComplianceSummary> {
+  let updatesQuery = db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']);
+  if (query.product !== undefined) updatesQuery = updatesQuery.where('product', '=', query.product);
+  if (query.superseded !== undefined) updatesQuery = updatesQuery.where('superseded', '=', query.superseded ? 1 : 0);
+  const [updates, clientsCounted] = await Promise.all([
+    updatesQuery.orderBy('update_id').execute(),
+    inCollection(db.selectFrom('clients').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'active'), query.collectionId).executeTakeFirstOrThrow(),
+  ]);
+  const perUpdate = await countUpdates(db, updates, { collectionId: query.collectionId, product: query.product, superseded: query.superseded });
+
+  const newGroup = (): ComplianceGroup => ({ updates: 0, updatesRequired: 0, counts: emptyCounts(), percentCompliant: null });
+  const overall = newGroup();
+  const bySource = emptySourceCounts();
+  const byClassification = new Map<string, ComplianceGroup>();
+  const bySeverity = new Map<string, ComplianceGroup>();
+  const add = (group: ComplianceGroup, c: UpdateCounts) => {
+    group.updates++;
+    if (c.counts.Required > 0) group.updatesRequired++;
+    for (const s of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) group.counts[s] += c.counts[s];
+  };
+  for (const u of updates) {
+    const c = perUpdate.get(u.update_id)!;
+    add(overall, c);
+    for (const source of ['reported', 'estimated', 'none'] as const) for (const s of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) bySource[source][s] += c.bySource[source][s];
+    for (const [map, key] of [[byClassification, u.classification], [bySeverity, u.severity]] as const) {
+      let group = map.get(key);
+      if (!group) map.set(key, (group = newGroup()));
+      add(group, c);
+    }
+  }
+  const finish = (g: ComplianceGroup) => ({ ...g, percentCompliant: percentCompliant(g.counts) });
+  const mostRequired = updates
+    .map((u) => ({ u, c: perUpdate.get(u.update_id)! }))
+    .filter(({ c }) => c.counts.Required > 0)
+    .sort((a, b) => b.c.counts.Required - a.c.counts.Required || (a.u.title < b.u.title ? -1 : a.u.title > b.u.title ? 1 : 0))
+    .slice(0, MOST_REQUIRED_UPDATES)
+    .map(({ u, c }) => ({
+      updateId: u.update_id,
+      title: u.title,
+      product: u.product,
+      classification: u.classification as Classification,
+      severity: u.severity as Severity,
+      superseded: u.superseded === 1,
+      required: c.counts.Required,
+      percentCompliant: percentCompliant(c.counts),
+    }));
+  return {
+    collectionId: query.collectionId ?? null,
+    product: query.product ?? null,
+    superseded: query.superseded ?? null,
+    clientsCounted: Number(clientsCounted.n),
+    updatesCounted: updates.length,
+    overall: finish(overall),
+    bySource,
+    byClassification: [...byClassification].sort(([a], [b]) => (a < b ? -1 : 1)).map(([classification, g]) => ({ classification: classification as Classification, ...finish(g) })),
+    bySeverity: [...bySeverity].sort(([a], [b]) => severityOrder(a) - severityOrder(b)).map(([severity, g]) => ({ severity: severity as Severity, ...finish(g) })),
+    mostRequired,
+  };
+}
+
+const severityOrder = (s: string) => {
+  const i = (severities as readonly string[]).indexOf(s);
+  return i < 0 ? severities.length : i;
+};

@@ -3,6 +3,7 @@ import { allows } from '../auth/roles.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import { registerApiV1 } from '../api/v1/routes.ts';
 import { registerManagementPoint } from '../mp/v1/routes.ts';
+import { registerUpdatePoint } from '../up/v1/routes.ts';
 import type { SiteContext } from './context.ts';
 import { HttpError } from './http-error.ts';
 
@@ -42,5 +43,6 @@ export function buildApp(site: SiteContext): FastifyInstance {
   app.get('/api/v1/health', async () => ({ status: 'ok', version: site.version, store: site.store.kind }));
   registerApiV1(app, site);
   registerManagementPoint(app, site);
+  registerUpdatePoint(app, site);
   return app;
 }

@@ -2,9 +2,17 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Store } from './store.ts';
 import * as siteAndCatalogue from './migrations/0001-site-and-catalogue.ts';
 import * as clients from './migrations/0002-clients.ts';
+import * as collections from './migrations/0003-collections.ts';
+import * as stateMessages from './migrations/0004-state-messages.ts';
+import * as inventoryIndex from './migrations/0005-inventory-index.ts';
 
-/** Migrations in order; each receives the engine kind for the few places the DDL differs. */
-const migrations = { '0001-site-and-catalogue': siteAndCatalogue, '0002-clients': clients };
+/**
+ * Migrations in order; each receives the engine kind for the few places the DDL differs. Kysely
+ * runs them sorted by name. Unordered migrations are allowed: a database that already ran a later
+ * migration (0004) before an earlier-numbered one (0003) was added still runs the earlier one;
+ * migrations touching different tables do not depend on each other's order.
+ */
+const migrations = { '0001-site-and-catalogue': siteAndCatalogue, '0002-clients': clients, '0003-collections': collections, '0004-state-messages': stateMessages, '0005-inventory-index': inventoryIndex };
 
 export async function migrateToLatest(store: Store): Promise<void> {
   const provider: MigrationProvider = {
@@ -14,7 +22,7 @@ export async function migrateToLatest(store: Store): Promise<void> {
       return out;
     },
   };
-  const { error, results } = await new Migrator({ db: store.db, provider }).migrateToLatest();
+  const { error, results } = await new Migrator({ db: store.db, provider, allowUnorderedMigrations: true }).migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`);

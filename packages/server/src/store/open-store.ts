@@ -41,12 +41,17 @@ function openSqlite(path: string): Store {
   // A sync writes ~100 MB in one transaction; SQLite's 2 MB default cache would spill pages constantly.
   handle.pragma('cache_size = -65536');
   handle.pragma('temp_store = MEMORY');
+  // State messages upsert rows at random keys (update ids), dirtying hundreds of index pages per
+  // batch; checkpointing every 1,000 WAL pages (the default) would write them back after nearly
+  // every commit. 10,000 pages (~40 MB of WAL) lets a page changed by many batches be written once.
+  handle.pragma('wal_autocheckpoint = 10000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: handle }) });
   const statements = new Map<string, SqliteDatabase.Statement>();
   return {
     kind: 'sqlite',
     db,
     location: file,
+    sqliteHandle: handle,
     async insertMany(_trx, table, rows) {
       // Kysely's SQLite driver holds this single connection, so these run inside its transaction.
       const columns: readonly string[] = bulkColumns[table];
@@ -78,6 +83,7 @@ function openPostgres(url: string): Store {
   return {
     kind: 'postgres',
     db,
+    sqliteHandle: null,
     location: `postgres://${parsed.host}${parsed.pathname}`,
     insertMany: (trx, table, rows) => insertFromJson(trx, table, rows),
     async close() {

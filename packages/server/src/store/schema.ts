@@ -18,6 +18,12 @@ export interface Database {
   update_revisions: UpdateRevisionsTable;
   enrolment_tokens: EnrolmentTokensTable;
   clients: ClientsTable;
+  collections: CollectionsTable;
+  collection_direct_members: CollectionDirectMembersTable;
+  collection_members: CollectionMembersTable;
+  client_update_states: ClientUpdateStatesTable;
+  inventories: InventoriesTable;
+  inventory_packages: InventoryPackagesTable;
 }
 
 export interface EnrolmentTokensTable {
@@ -44,9 +50,44 @@ export interface ClientsTable {
   enrolled_at: string;
   last_policy_at: string | null;
   last_inventory_at: string | null;
-  /** The last inventory the agent reported (JSON), for fleet-wide estimates. */
-  inventory: string | null;
+  /**
+   * The software part (os + dpkg) of the last inventory the agent reported: a row of `inventories`,
+   * shared by every client that reported the same one. Read and write it only through
+   * `inventory/inventory-store.ts`.
+   */
   inventory_sha256: string | null;
+  /** JSON: the rest of that inventory, particular to this machine (facts, files, command results). */
+  inventory_local: string | null;
+  /** Highest state message sequence number stored for this client: anything at or below is a duplicate. */
+  last_message_seq: Generated<number>;
+  /** When the last batch of state messages was received (site time). */
+  last_state_message_at: string | null;
+  /** Agent time of the last scan progress message (topic 501). */
+  last_scan_at: string | null;
+  /** Its state id (§5 topic 501: 1 waiting for content … 6 completed with errors). */
+  last_scan_state_id: number | null;
+  /** Catalogue anchor of the last completed scan (state 3 or 6). */
+  last_scan_anchor: number | null;
+  /** Product of the last completed scan. */
+  last_scan_product: string | null;
+  /** Error text of the last scan progress message (null when it had none). */
+  last_scan_error: string | null;
+  /** Agent time of the last completed scan. */
+  last_scan_completed_at: string | null;
+}
+
+/** §5 topic 500: each client's last reported detection state per update. */
+export interface ClientUpdateStatesTable {
+  client_id: string;
+  update_id: string;
+  /** 0 unknown, 1 not required, 2 required, 3 installed. */
+  state_id: number;
+  /** The update revision the state was evaluated for. */
+  revision: number;
+  /** The agent's time of the message. */
+  state_at: string;
+  /** When the site stored it. */
+  received_at: string;
 }
 
 export interface UsersTable {
@@ -185,4 +226,76 @@ export interface UpdateRevisionsTable {
   at: string;
   /** JSON list of the metadata fields that changed in this revision. */
   changes: string;
+}
+
+/** A collection (§1). Lists and settings are JSON text; see docs/collections.md for the semantics. */
+export interface CollectionsTable {
+  collection_id: string;
+  name: string;
+  /** lower-case name: names are unique regardless of case. */
+  name_key: string;
+  description: string;
+  /** 1 for All Systems: cannot be deleted, renamed or given rules. */
+  built_in: number;
+  /** Null only for All Systems. */
+  limiting_collection_id: string | null;
+  /** JSON list of CollectionQueryRule. */
+  query_rules: string;
+  /** JSON lists of collection ids. */
+  include_ids: string;
+  exclude_ids: string;
+  /** JSON object: the client settings this collection assigns (a subset of §12's). */
+  client_settings: string;
+  /** Lowest number wins; null when the collection assigns no settings. */
+  settings_priority: number | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** Direct-membership rules: the client is in the collection whatever its inventory (limit and exclusions still apply). */
+export interface CollectionDirectMembersTable {
+  collection_id: string;
+  client_id: string;
+  added_at: string;
+  added_by: string;
+}
+
+/** The materialised membership, kept current by `refreshMemberships`: join here to filter by collection. */
+export interface CollectionMembersTable {
+  collection_id: string;
+  client_id: string;
+}
+
+/** One distinct software inventory (os + dpkg database), stored once whatever number of clients report it. */
+export interface InventoriesTable {
+  inventory_id: Generated<number>;
+  /** sha256 of the canonical JSON in `inventory`. */
+  inventory_sha256: string;
+  /** JSON `{os, dpkg}`, canonical: dpkg keys sorted. */
+  inventory: string;
+  /** The catalogue product of its os ("Debian 12"), null when there is none. */
+  product: string | null;
+  os_family: string;
+  os_version_id: string | null;
+  os_codename: string | null;
+  os_architecture: string | null;
+  /** 0 when the machine has no dpkg database (dpkg conditions are unknown there). */
+  has_dpkg: number;
+  package_count: number;
+  created_at: string;
+}
+
+/**
+ * Inverted index of `inventories`: the dpkg stanzas of each that can make a dpkg condition other than
+ * false (installed, or caught mid-install). Primary key (name, inventory_id, package_key).
+ */
+export interface InventoryPackagesTable {
+  name: string;
+  inventory_id: number;
+  /** The stanza's key in the dpkg record (`libc6:i386`, or just the name). */
+  package_key: string;
+  architecture: string | null;
+  version: string | null;
+  status: string;
+  multi_arch: string | null;
 }

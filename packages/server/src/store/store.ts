@@ -1,3 +1,4 @@
+import type BetterSqlite3 from 'better-sqlite3';
 import type { Kysely, Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
@@ -11,6 +12,12 @@ export interface Store {
   readonly location: string;
   /** Inserts many rows fast inside `trx` (prepared statements on SQLite, JSON record sets on PostgreSQL). */
   insertMany<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>): Promise<void>;
+  /**
+   * SQLite only (null on PostgreSQL): the connection Kysely's driver holds, for prepared statements
+   * run in a loop on a hot path. Use it only inside a `db.transaction()` callback — the driver
+   * lends its single connection to one transaction at a time, so the statements run inside it.
+   */
+  readonly sqliteHandle: BetterSqlite3.Database | null;
   close(): Promise<void>;
 }
 

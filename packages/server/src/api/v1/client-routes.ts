@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ClientComplianceQuery, CreateEnrolmentTokenRequest, type Client, type EnrolmentToken } from '@patchday/core';
-import { estimateClientCompliance } from '../../compliance/client-compliance.ts';
+import { clientCompliance } from '../../compliance/client-compliance.ts';
+import { releaseInventories } from '../../inventory/inventory-store.ts';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
 import { newSecret, sha256 } from '../../clients/client-credentials.ts';
+import { lockMemberships, refreshMemberships } from '../../collections/memberships.ts';
+import { registerCollectionRoutes } from './collection-routes.ts';
 import { principalOf, type SiteContext } from '../../http/context.ts';
 import { HttpError, notFound, parseInput } from '../../http/http-error.ts';
 import type { ClientsTable, EnrolmentTokensTable } from '../../store/schema.ts';
@@ -16,9 +19,26 @@ function toEnrolmentToken(row: EnrolmentTokensTable): EnrolmentToken {
   return { tokenId: row.token_id, name: row.name, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at, usesLeft: row.uses_left, revoked: row.revoked === 1 };
 }
 
-function toClient(row: Pick<ClientsTable, 'client_id' | 'name' | 'status' | 'enrolled_at' | 'last_policy_at' | 'last_inventory_at'>): Client {
-  return { clientId: row.client_id, name: row.name, status: row.status as Client['status'], enrolledAt: row.enrolled_at, lastPolicyAt: row.last_policy_at, lastInventoryAt: row.last_inventory_at };
+function toClient(row: Pick<ClientsTable, (typeof clientColumns)[number]>): Client {
+  return {
+    clientId: row.client_id,
+    name: row.name,
+    status: row.status as Client['status'],
+    enrolledAt: row.enrolled_at,
+    lastPolicyAt: row.last_policy_at,
+    lastInventoryAt: row.last_inventory_at,
+    lastStateMessageAt: row.last_state_message_at,
+    lastScan:
+      row.last_scan_at === null || row.last_scan_state_id === null
+        ? null
+        : { at: row.last_scan_at, stateId: row.last_scan_state_id, error: row.last_scan_error, anchor: row.last_scan_anchor, product: row.last_scan_product, completedAt: row.last_scan_completed_at },
+  };
 }
+
+const clientColumns = [
+  'client_id', 'name', 'status', 'enrolled_at', 'last_policy_at', 'last_inventory_at', 'last_state_message_at',
+  'last_scan_at', 'last_scan_state_id', 'last_scan_error', 'last_scan_anchor', 'last_scan_product', 'last_scan_completed_at',
+] as const;
 
 /** Enrolment tokens and the client registry (`/api/v1/enrolment-tokens`, `/api/v1/clients`). */
 export function registerClientRoutes(app: FastifyInstance, site: SiteContext): void {
@@ -64,17 +84,22 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
     return { tokenId, revoked: true };
   });
 
-  const clientColumns = ['client_id', 'name', 'status', 'enrolled_at', 'last_policy_at', 'last_inventory_at'] as const;
-
   app.get('/api/v1/clients', { config: { permission: 'read' } }, async () => {
     const rows = await db.selectFrom('clients').select(clientColumns).orderBy('name').execute();
     return { clients: rows.map(toClient) };
   });
 
+  app.get('/api/v1/clients/:clientId', { config: { permission: 'read' } }, async (request) => {
+    const { clientId } = parseInput(ClientIdParam, request.params, 'path');
+    const row = await db.selectFrom('clients').select(clientColumns).where('client_id', '=', clientId).executeTakeFirst();
+    if (!row) throw notFound(`client ${clientId}`);
+    return toClient(row);
+  });
+
   app.get('/api/v1/clients/:clientId/compliance', { config: { permission: 'read' } }, async (request) => {
     const { clientId } = parseInput(ClientIdParam, request.params, 'path');
     const { include } = parseInput(ClientComplianceQuery, request.query, 'query');
-    const compliance = await estimateClientCompliance(db, clientId, include);
+    const compliance = await clientCompliance(db, clientId, include);
     if (!compliance) throw notFound(`client ${clientId}`);
     return compliance;
   });
@@ -86,7 +111,10 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
     if (!row) throw notFound(`client ${clientId}`);
     if (row.status === 'active') throw new HttpError(409, `client ${row.name} is already approved`);
     await db.transaction().execute(async (trx) => {
+      await lockMemberships(trx);
       await trx.updateTable('clients').set({ status: 'active' }).where('client_id', '=', clientId).execute();
+      // An approved client joins All Systems and every collection whose rules it matches.
+      await refreshMemberships(trx, { clientIds: [clientId] });
       await recordAudit(trx, { actor: actor.username, action: 'client.approve', target: clientId, details: { name: row.name } }, site.clock.now());
     });
     return toClient({ ...row, status: 'active' });
@@ -98,9 +126,19 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
     const row = await db.selectFrom('clients').select(['name']).where('client_id', '=', clientId).executeTakeFirst();
     if (!row) throw notFound(`client ${clientId}`);
     await db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('clients').where('client_id', '=', clientId).execute();
+      // Its direct-membership rules and its memberships go with it (collections stay).
+      await lockMemberships(trx);
+      await trx.deleteFrom('collection_direct_members').where('client_id', '=', clientId).execute();
+      await trx.deleteFrom('collection_members').where('client_id', '=', clientId).execute();
+      await trx.deleteFrom('client_update_states').where('client_id', '=', clientId).execute();
+      const removed = await trx.deleteFrom('clients').where('client_id', '=', clientId).returning('inventory_sha256').executeTakeFirst();
+      // Its inventory goes too, unless another client has the same one.
+      if (removed?.inventory_sha256) await releaseInventories(trx, [removed.inventory_sha256]);
       await recordAudit(trx, { actor: actor.username, action: 'client.remove', target: clientId, details: { name: row.name } }, site.clock.now());
     });
     return { clientId, removed: true };
   });
+
+  // Collections are sets of these clients: their routes live beside the client registry.
+  registerCollectionRoutes(app, site);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SiteContext } from '../../http/context.ts';
 import { registerAuthRoutes } from './auth-routes.ts';
 import { registerClientRoutes } from './client-routes.ts';
+import { registerComplianceRoutes } from './compliance-routes.ts';
 import { registerLogRoutes } from './log-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerUpdateRoutes } from './update-routes.ts';
@@ -17,4 +18,5 @@ export function registerApiV1(app: FastifyInstance, site: SiteContext): void {
   registerUpdateRoutes(app, site);
   registerLogRoutes(app, site);
   registerClientRoutes(app, site);
+  registerComplianceRoutes(app, site);
 }

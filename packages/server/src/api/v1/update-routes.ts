@@ -1,8 +1,8 @@
-import { UpdateQuery, type UpdateDetail, type UpdatePage } from '@patchday/core';
+import { UpdateComplianceQuery, UpdateQuery, type UpdateCompliance, type UpdateDetail, type UpdatePage } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { findUpdates, getUpdateDetail } from '../../catalogue/catalogue-queries.ts';
-import { estimateUpdateCompliance } from '../../compliance/client-compliance.ts';
+import { collectionExists, updateCompliance } from '../../compliance/client-compliance.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
 
@@ -21,9 +21,11 @@ export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): v
     return detail;
   });
 
-  app.get('/api/v1/updates/:updateId/compliance', { config: { permission: 'read' } }, async (request) => {
+  app.get('/api/v1/updates/:updateId/compliance', { config: { permission: 'read' } }, async (request): Promise<UpdateCompliance> => {
     const { updateId } = parseInput(UpdateIdParam, request.params, 'path');
-    const compliance = await estimateUpdateCompliance(site.store.db, updateId);
+    const query = parseInput(UpdateComplianceQuery, request.query, 'query');
+    if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
+    const compliance = await updateCompliance(site.store.db, updateId, query);
     if (!compliance) throw notFound(`update ${updateId}`);
     return compliance;
   });

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { InventoryReport, RegisterRequest, type RegisterResponse } from '@patchday/core';
+import { InventoryReport, RegisterRequest, StateMessageBatch, type RegisterResponse } from '@patchday/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
 import { authenticateClient, newSecret, sha256, type AuthenticatedClient } from '../../clients/client-credentials.ts';
 import { policyFor } from '../../clients/client-policy.ts';
+import { effectiveClientSettings } from '../../collections/client-settings.ts';
+import { lockMemberships, refreshMemberships } from '../../collections/memberships.ts';
 import type { SiteContext } from '../../http/context.ts';
+import { storeInventory } from '../../inventory/inventory-store.ts';
 import { HttpError, parseInput } from '../../http/http-error.ts';
+import { ingestStateMessages, MAX_STATE_MESSAGE_BATCH_BYTES } from './state-messages.ts';
 
 /** An inventory of a large machine (tens of thousands of packages) fits; anything bigger is refused. */
 export const MAX_INVENTORY_BYTES = 8 * 1024 * 1024;
@@ -50,8 +54,9 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
       }
       await trx
         .insertInto('clients')
-        .values({ client_id: clientId, name: input.name, credential_hash: sha256(credential), status, enrolment_token_id: tokenId, enrolled_at: now.toISOString(), last_policy_at: null, last_inventory_at: null, inventory: null, inventory_sha256: null })
+        .values({ client_id: clientId, name: input.name, credential_hash: sha256(credential), status, enrolment_token_id: tokenId, enrolled_at: now.toISOString(), last_policy_at: null, last_inventory_at: null, inventory_sha256: null })
         .execute();
+      if (status === 'active') await refreshMemberships(trx, { clientIds: [clientId] });
       await recordAudit(trx, { actor: `agent:${input.name}`, action: status === 'active' ? 'client.enrol' : 'client.request-approval', target: clientId, details: { name: input.name, enrolmentTokenId: tokenId } }, now);
       return { clientId, credential, status };
     });
@@ -60,7 +65,7 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
 
   app.get('/mp/v1/clients/:clientId/policy', async (request, reply) => {
     const client = await ownClient(request);
-    const { policy, etag } = policyFor(client.clientId, siteUrlOf(request));
+    const { policy, etag } = policyFor(client.clientId, siteUrlOf(request), await effectiveClientSettings(db, client.clientId));
     await db.updateTable('clients').set({ last_policy_at: site.clock.now().toISOString() }).where('client_id', '=', client.clientId).execute();
     reply.header('etag', etag);
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
@@ -70,13 +75,20 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
   app.put('/mp/v1/clients/:clientId/inventory', { bodyLimit: MAX_INVENTORY_BYTES }, async (request, reply) => {
     const client = await ownClient(request);
     const { inventory } = parseInput(InventoryReport, request.body, 'inventory');
-    const json = JSON.stringify(inventory);
-    await db
-      .updateTable('clients')
-      .set({ inventory: json, inventory_sha256: sha256(json), last_inventory_at: site.clock.now().toISOString() })
-      .where('client_id', '=', client.clientId)
-      .execute();
+    await db.transaction().execute(async (trx) => {
+      await lockMemberships(trx);
+      await storeInventory(trx, client.clientId, inventory, site.clock.now());
+      // Collections whose query rules read the inventory: re-evaluated for this client only.
+      await refreshMemberships(trx, { clientIds: [client.clientId] });
+    });
     return reply.status(204).send();
+  });
+
+  // §5: a batch of the agent's queued state messages; the answer acknowledges them (see state-messages.ts).
+  app.post('/mp/v1/clients/:clientId/state-messages', { bodyLimit: MAX_STATE_MESSAGE_BATCH_BYTES }, async (request) => {
+    const client = await ownClient(request);
+    const { messages } = parseInput(StateMessageBatch, request.body, 'state messages');
+    return ingestStateMessages(site.store, client.clientId, messages, site.clock.now());
   });
 }
 

@@ -1,0 +1,17 @@
+import { ComplianceSummaryQuery, type ComplianceSummary } from '@patchday/core';
+import type { FastifyInstance } from 'fastify';
+import { collectionExists, complianceSummary } from '../../compliance/client-compliance.ts';
+import type { SiteContext } from '../../http/context.ts';
+import { notFound, parseInput } from '../../http/http-error.ts';
+
+/**
+ * Fleet compliance reports (§9) that are about no single client or update:
+ * `GET /api/v1/compliance/summary`. Per client and per update: client-routes.ts, update-routes.ts.
+ */
+export function registerComplianceRoutes(app: FastifyInstance, site: SiteContext): void {
+  app.get('/api/v1/compliance/summary', { config: { permission: 'read' } }, async (request): Promise<ComplianceSummary> => {
+    const query = parseInput(ComplianceSummaryQuery, request.query, 'query');
+    if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
+    return complianceSummary(site.store.db, query);
+  });
+}

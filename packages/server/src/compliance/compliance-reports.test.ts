@@ -1,0 +1,186 @@
+/**
+ * The compliance reports through a real site (docs/compliance.md): per client, per update, the fleet
+ * summary; reported vs estimated vs none; collection filter; refusals that change nothing.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { evaluateUpdate, type ClientCompliance, type ComplianceSummary, type UpdateBinary, type UpdateCompliance } from '@patchday/core';
+import { startComplianceFixture, type ComplianceFixture } from '../../test/compliance-fixture.ts';
+import { describeEachStore, differingTables, dumpStore } from '../../test/stores.ts';
+import { applicabilityOf } from './fleet-estimate.ts';
+
+describeEachStore('compliance reports', (kind) => {
+  let f: ComplianceFixture;
+  before(async () => {
+    f = await startComplianceFixture(kind);
+  });
+  after(() => f.stop());
+
+  const client = async (clientId: string, include: 'all' | 'required' = 'all') => {
+    const r = await f.t.api<ClientCompliance>('GET', `/clients/${clientId}/compliance?include=${include}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+  const update = async (updateId: string, query = '') => {
+    const r = await f.t.api<UpdateCompliance>('GET', `/updates/${updateId}/compliance${query}`);
+    assert.equal(r.status, 200, JSON.stringify(r.body));
+    return r.body;
+  };
+  const stateIn = (c: ClientCompliance, updateId: string) => {
+    const u = c.updates.find((x) => x.updateId === updateId)!;
+    return [u.state, u.source];
+  };
+
+  test('per client: estimated from the inventory alone, each update its own rules\' answer, upgrades for Required ones', async () => {
+    const a = await client(f.clients.a.clientId);
+    assert.equal(a.product, 'Debian 12');
+    assert.equal(a.updates.length, 414);
+    assert.deepEqual(a.sources, { reported: 0, estimated: 414, none: 0 });
+    assert.equal(a.lastScan.state, null);
+    assert.ok(a.inventoryAt && a.lastPolicyAt === null);
+    assert.ok(a.updates.every((u) => typeof u.superseded === 'boolean' && u.source === 'estimated'));
+    const { updates: details } = (await f.t.api('GET', '/updates?suite=bookworm-security&pageSize=1000')).body as { updates: Array<{ updateId: string }> };
+    assert.equal(details.length, 414);
+    for (const u of a.updates) {
+      const detail = (await f.t.api('GET', `/updates/${u.updateId}`)).body as { product: string; binaries: UpdateBinary[] };
+      assert.equal(u.state, evaluateUpdate(applicabilityOf(detail)!, f.inventories.a), u.title);
+      assert.equal(u.upgrades.length > 0, u.state === 'Required', u.title);
+    }
+    const openssl = a.updates.find((u) => u.updateId === f.openssl.updateId)!;
+    assert.deepEqual(openssl.upgrades.find((p) => p.package === 'libssl3'), { package: 'libssl3', architecture: 'amd64', installed: f.inventories.a.dpkg!['libssl3:amd64'].version, target: openssl.title.split(' ')[1] });
+    const required = await client(f.clients.a.clientId, 'required');
+    assert.deepEqual(required.counts, a.counts);
+    assert.deepEqual(required.updates.map((u) => u.updateId), a.updates.filter((u) => u.state === 'Required').map((u) => u.updateId));
+  });
+
+  test('per client: a completed scan covering the catalogue decides every update — reported state, else Not Required', async () => {
+    const b = await client(f.clients.b.clientId);
+    assert.deepEqual(b.sources, { reported: 414, estimated: 0, none: 0 });
+    assert.deepEqual(stateIn(b, f.openssl.updateId), ['Installed', 'reported']);
+    assert.deepEqual(stateIn(b, f.reportedRequired.updateId), ['Required', 'reported']);
+    // Its inventory says Required; its scan did not report it, so the scan's answer wins.
+    assert.equal(evaluateUpdate(applicabilityOf((await f.t.api('GET', `/updates/${f.unreported.updateId}`)).body)!, f.inventories.b), 'Required');
+    assert.deepEqual(stateIn(b, f.unreported.updateId), ['Not Required', 'reported']);
+    assert.deepEqual(b.counts, { Required: 1, Installed: 1, 'Not Required': 412, Unknown: 0 });
+    const reportedRequired = b.updates.find((u) => u.updateId === f.reportedRequired.updateId)!;
+    assert.ok(reportedRequired.upgrades.length > 0, 'upgrades come from the inventory');
+    assert.equal(reportedRequired.reportedAt, '2026-11-25T10:30:00.000Z');
+    assert.deepEqual(b.lastScan, { at: '2026-11-25T10:30:00.000Z', stateId: 3, state: 'complete', error: null, completedAt: '2026-11-25T10:30:00.000Z', product: 'Debian 12', anchor: f.anchor });
+    assert.ok(b.lastStateMessageAt);
+  });
+
+  test('per client: a scan of another product covers nothing here; no inventory and no scan is Unknown', async () => {
+    const d = await client(f.clients.d.clientId);
+    assert.deepEqual(d.sources, { reported: 0, estimated: 414, none: 0 });
+    assert.deepEqual(d.counts, (await client(f.clients.a.clientId)).counts);
+    const c = await client(f.clients.c.clientId);
+    assert.deepEqual([c.product, c.updates, c.counts], [null, [], { Required: 0, Installed: 0, 'Not Required': 0, Unknown: 0 }]);
+  });
+
+  test('per update: counts, % compliant over all active clients, estimated vs reported, pages of clients by name', async () => {
+    const r = await update(f.openssl.updateId);
+    assert.equal(r.clientsCounted, 4, 'the pending client is not counted');
+    assert.deepEqual(r.counts, { Required: 2, Installed: 1, 'Not Required': 0, Unknown: 1 });
+    assert.equal(r.percentCompliant, 25);
+    assert.deepEqual(r.bySource.reported, { Required: 0, Installed: 1, 'Not Required': 0, Unknown: 0 });
+    assert.deepEqual(r.bySource.estimated, { Required: 2, Installed: 0, 'Not Required': 0, Unknown: 0 });
+    assert.deepEqual(r.bySource.none, { Required: 0, Installed: 0, 'Not Required': 0, Unknown: 1 });
+    assert.deepEqual(r.clients.map((c) => [c.name, c.state, c.source]), [
+      ['node-a', 'Required', 'estimated'],
+      ['node-b', 'Installed', 'reported'],
+      ['node-c', 'Unknown', 'none'],
+      ['node-d', 'Required', 'estimated'],
+    ]);
+    assert.equal(r.superseded, false);
+    const required = await update(f.openssl.updateId, '?state=Required');
+    assert.deepEqual([required.page, required.clients.map((c) => c.name)], [{ state: 'Required', total: 2, limit: 100, offset: 0 }, ['node-a', 'node-d']]);
+    const second = await update(f.openssl.updateId, '?state=Required&limit=1&offset=1');
+    assert.deepEqual(second.clients.map((c) => c.name), ['node-d']);
+    assert.deepEqual(second.counts, r.counts, 'paging and filters change the page, not the counts');
+    const unreported = await update(f.unreported.updateId);
+    assert.deepEqual(unreported.clients.map((c) => [c.name, c.state, c.source]), [
+      ['node-a', 'Required', 'estimated'],
+      ['node-b', 'Not Required', 'reported'],
+      ['node-c', 'Unknown', 'none'],
+      ['node-d', 'Required', 'estimated'],
+    ]);
+    assert.equal(unreported.percentCompliant, 25);
+  });
+
+  test('per update and summary: a collection counts its members only', async () => {
+    const r = await update(f.openssl.updateId, `?collectionId=${f.collectionId}`);
+    assert.deepEqual([r.collectionId, r.clientsCounted, r.counts, r.percentCompliant], [f.collectionId, 2, { Required: 1, Installed: 1, 'Not Required': 0, Unknown: 0 }, 50]);
+    const s = (await f.t.api<ComplianceSummary>('GET', `/compliance/summary?collectionId=${f.collectionId}`)).body;
+    assert.equal(s.clientsCounted, 2);
+    const all = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary')).body;
+    assert.equal(all.clientsCounted, 4);
+  });
+
+  test('summary: per classification and severity, counts of client × update pairs equal the per-update reports', async () => {
+    const s = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary')).body;
+    assert.equal(s.updatesCounted, 414);
+    const total = (c: { Required: number; Installed: number; 'Not Required': number; Unknown: number }) => c.Required + c.Installed + c['Not Required'] + c.Unknown;
+    assert.equal(total(s.overall.counts), 4 * 414);
+    assert.deepEqual(s.byClassification.map((g) => [g.classification, g.updates]), [['Security Updates', 414]]);
+    assert.deepEqual(s.bySeverity.map((g) => [g.severity, g.updates]), [['Unspecified', 414]]);
+    assert.deepEqual(s.byClassification[0].counts, s.overall.counts);
+    // a and d need the same updates (estimated); b reports one; c is Unknown everywhere.
+    const a = await client(f.clients.a.clientId);
+    assert.equal(s.overall.counts.Required, 2 * a.counts.Required + 1);
+    assert.equal(s.overall.counts.Unknown, 414 + 2 * a.counts.Unknown);
+    assert.equal(s.overall.updatesRequired, a.counts.Required);
+    assert.deepEqual(s.bySource.reported, { Required: 1, Installed: 1, 'Not Required': 412, Unknown: 0 });
+    assert.equal(s.overall.percentCompliant, Math.round((1000 * (s.overall.counts.Installed + s.overall.counts['Not Required'])) / (4 * 414)) / 10);
+    assert.equal(s.mostRequired.length, Math.min(20, a.counts.Required));
+    assert.deepEqual(s.mostRequired[0], { ...s.mostRequired[0], updateId: f.reportedRequired.updateId, required: 3 });
+    for (const top of s.mostRequired.slice(0, 5)) {
+      const r = await update(top.updateId);
+      assert.deepEqual([top.required, top.percentCompliant], [r.counts.Required, r.percentCompliant], top.title);
+    }
+    const inForce = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary?superseded=false&product=Debian%2012')).body;
+    assert.deepEqual([inForce.superseded, inForce.product], [false, 'Debian 12']);
+    const superseded = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary?superseded=true')).body;
+    assert.equal(inForce.updatesCounted + superseded.updatesCounted, 414);
+    const none = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary?product=Debian%2099')).body;
+    assert.deepEqual([none.updatesCounted, none.overall.percentCompliant, none.mostRequired], [0, null, []]);
+  });
+
+  test('bad ids and queries are refused with a message and change nothing', async () => {
+    const before = await dumpStore(f.t.site.store, { except: ['api_tokens'] });
+    const refusals: Array<[string, number, RegExp]> = [
+      ['/clients/not-a-uuid/compliance', 400, /client id is a UUID/],
+      ['/clients/00000000-0000-4000-8000-00000000dead/compliance', 404, /client 00000000-0000-4000-8000-00000000dead does not exist/],
+      [`/clients/${f.clients.a.clientId}/compliance?include=everything`, 400, /include/],
+      [`/clients/${f.clients.a.clientId}/compliance?bogus=1`, 400, /query/],
+      ['/updates/not-a-uuid/compliance', 400, /updateId is a UUID/],
+      ['/updates/00000000-0000-5000-8000-000000000000/compliance', 404, /update 00000000-0000-5000-8000-000000000000 does not exist/],
+      [`/updates/${f.openssl.updateId}/compliance?limit=0`, 400, /limit/],
+      [`/updates/${f.openssl.updateId}/compliance?limit=1001`, 400, /limit/],
+      [`/updates/${f.openssl.updateId}/compliance?offset=-1`, 400, /offset/],
+      [`/updates/${f.openssl.updateId}/compliance?state=Bogus`, 400, /state/],
+      [`/updates/${f.openssl.updateId}/compliance?collectionId=web`, 400, /collection id is a UUID/],
+      [`/updates/${f.openssl.updateId}/compliance?collectionId=00000000-0000-4000-8000-00000000beef`, 404, /collection 00000000-0000-4000-8000-00000000beef does not exist/],
+      ['/compliance/summary?collectionId=00000000-0000-4000-8000-00000000beef', 404, /collection .* does not exist/],
+      ['/compliance/summary?collectionId=x', 400, /collection id is a UUID/],
+      ['/compliance/summary?superseded=maybe', 400, /superseded/],
+      ['/compliance/summary?bogus=1', 400, /query/],
+    ];
+    for (const [path, status, message] of refusals) {
+      const r = await f.t.api('GET', path);
+      assert.equal(r.status, status, `${path}: ${JSON.stringify(r.body)}`);
+      assert.match(r.body.error, message, path);
+    }
+    const afterwards = await dumpStore(f.t.site.store, { except: ['api_tokens'] });
+    assert.deepEqual(differingTables(before, afterwards), []);
+  });
+
+  test('removing a client removes its inventory when no other client has it', async () => {
+    const count = async () => Number((await f.t.site.store.db.selectFrom('inventories').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    // a and d report the same image under two hostnames: one inventory; b's differs.
+    assert.equal(await count(), 2);
+    assert.equal((await f.t.api('DELETE', `/clients/${f.clients.d.clientId}`)).status, 200);
+    assert.equal(await count(), 2);
+    assert.equal((await f.t.api('DELETE', `/clients/${f.clients.a.clientId}`)).status, 200);
+    assert.equal(await count(), 1);
+  });
+});

@@ -53,6 +53,7 @@ export async function startSiteProcess(dataDir: string, db?: string, options: { 
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
     },
     async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
     },

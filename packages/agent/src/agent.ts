@@ -429,7 +429,15 @@ export class Agent {
       for (;;) {
         const batch = this.outbox.pending(BATCH_SIZE);
         if (batch.length === 0) break;
-        const ack = await this.site.sendStateMessages(this.identity.clientId, batch);
+        let ack;
+        try {
+          ack = await this.site.sendStateMessages(this.identity.clientId, batch);
+        } catch (error) {
+          if (!(error instanceof SiteError) || (error.status !== 400 && error.status !== 413)) throw error;
+          this.outbox.setAside(batch, error.message);
+          this.options.log.warn({ error: error.message, messages: batch.length }, 'the site refused a batch of state messages; set aside in outbox-refused/');
+          continue;
+        }
         this.outbox.acknowledge(ack.acknowledgedSeq);
         sent += ack.stored;
         duplicates += ack.duplicates;

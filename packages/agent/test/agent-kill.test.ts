@@ -14,6 +14,7 @@ import { after, before, test } from 'node:test';
 import { VirtualClock } from '@patchday/core';
 import { askRunningAgent } from '../src/control/control-socket.ts';
 import { AgentFiles } from '../src/data-dir/agent-files.ts';
+import { Outbox } from '../src/data-dir/outbox.ts';
 import { agentOn, sandboxMachine, type SandboxMachine } from './agent-harness.ts';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-proxy.ts';
 import { startSiteProcess, type SiteProcess } from '../../../bench/lib/site-process.ts';
@@ -137,12 +138,13 @@ describeEachStore('state messages survive killed processes', (kind) => {
     const afterKill = await stored(a.clientId);
     assert.equal(afterKill.lastSeq, a.queued, 'the site had stored the whole batch');
 
+    assert.equal(new Outbox(a.machine.dataDir).pendingCount(), a.queued, 'the killed agent\'s queue still holds every unacknowledged message');
+
+    // The restarted agent sends its queue at start; send-now then finds it empty.
     const child = await startAgentProcess(a.machine, proxy.url);
     children.push(child);
-    const status = (await askRunningAgent(a.machine.dataDir, 'status'))!;
-    assert.equal(status.queuedMessages, a.queued, 'the restarted agent still holds every unacknowledged message');
     const send = (await askRunningAgent(a.machine.dataDir, 'send-now'))!;
-    assert.deepEqual([send.sent, send.duplicates, send.remaining, send.error], [0, a.queued, 0, null]);
+    assert.deepEqual([send.remaining, send.error], [0, null]);
     const final = await stored(a.clientId);
     assert.equal(final.lastSeq, a.queued);
     assert.deepEqual(final.states, a.reported);
@@ -152,11 +154,15 @@ describeEachStore('state messages survive killed processes', (kind) => {
   test('the agent is killed with messages queued and nothing sent: after restart they all arrive', async () => {
     const a = await scannedAgent('killed-before-send');
     await kill9(a.child);
+    assert.equal(new Outbox(a.machine.dataDir).pendingCount(), a.queued);
+    assert.equal((await stored(a.clientId)).lastSeq, 0, 'nothing reached the site');
     const child = await startAgentProcess(a.machine, proxy.url);
     children.push(child);
     const send = (await askRunningAgent(a.machine.dataDir, 'send-now'))!;
-    assert.deepEqual([send.sent, send.duplicates, send.remaining], [a.queued, 0, 0]);
-    assert.deepEqual((await stored(a.clientId)).states, a.reported);
+    assert.deepEqual([send.remaining, send.error], [0, null]);
+    const final = await stored(a.clientId);
+    assert.equal(final.lastSeq, a.queued);
+    assert.deepEqual(final.states, a.reported);
     await kill9(child);
   });
 
@@ -187,11 +193,15 @@ describeEachStore('state messages survive killed processes', (kind) => {
     const clientId = agent.status().clientId!;
 
     await kill9(site.child);
+    let waiting = queued;
     for (let batch = 0; batch < 5 * 4; batch++) {
       clock.advance(15 * 60_000);
       await agent.idle();
-      assert.equal(agent.status().queuedMessages, queued);
+      // Nothing leaves the queue while the site is down (the scheduled first scan adds to it).
+      assert.ok(agent.status().queuedMessages >= waiting, `batch ${batch}`);
+      waiting = agent.status().queuedMessages;
     }
+    assert.ok(waiting > queued, 'the schedule scanned while the site was down, offline from its cache');
     assert.match(agent.status().lastSend!.error!, /cannot reach/);
 
     site = await startSiteProcess(siteDir, database.url, { port, password: site.password });
@@ -199,7 +209,10 @@ describeEachStore('state messages survive killed processes', (kind) => {
     await agent.idle();
     assert.equal(agent.status().queuedMessages, 0, agent.status().lastSend?.error ?? '');
     const final = await stored(clientId);
-    assert.equal(final.lastSeq, queued);
+    assert.equal(final.lastSeq, waiting, 'every message numbered by the agent is on the site, once');
+    assert.equal(agent.status().acknowledgedSeq, waiting);
+    const reported = new Map(Object.entries(new AgentFiles(machine.dataDir).readScanRecord().reported).map(([id, r]) => [id, r.stateId]));
+    assert.deepEqual(final.states, reported);
     agent.stop();
   });
 });

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -53,4 +53,17 @@ test('pending() returns at most the batch size asked for', () => {
   outbox.enqueue(detection(700));
   assert.equal(outbox.pending(500).length, 500);
   assert.equal(outbox.pendingCount(), 700);
+});
+
+test('messages the site refused as invalid are set aside for an administrator and no longer block the queue', () => {
+  const dir = dataDir();
+  const outbox = new Outbox(dir);
+  const refused = outbox.enqueue(detection(2));
+  outbox.enqueue(detection(1));
+  outbox.setAside(refused, '400: unknown update');
+  assert.deepEqual(outbox.pending().map((m) => m.seq), [3]);
+  const [file] = readdirSync(join(dir, 'outbox-refused'));
+  const kept = JSON.parse(readFileSync(join(dir, 'outbox-refused', file), 'utf8'));
+  assert.equal(kept.reason, '400: unknown update');
+  assert.deepEqual(kept.messages.map((m: { seq: number }) => m.seq), [1, 2]);
 });

@@ -69,6 +69,17 @@ export class Outbox {
     syncFolder(this.folder);
   }
 
+  /**
+   * The site refused these messages as invalid (400): resending them unchanged would block the
+   * queue forever. They are set aside in `outbox-refused/` for an administrator, and forgotten.
+   */
+  setAside(messages: readonly StateMessage[], reason: string): void {
+    if (messages.length === 0) return;
+    const last = messages[messages.length - 1].seq;
+    writeJsonAtomically(join(this.folder, '..', 'outbox-refused', `${String(messages[0].seq).padStart(16, '0')}-${String(last).padStart(16, '0')}.json`), { reason, messages });
+    this.acknowledge(last);
+  }
+
   get lastAcknowledgedSeq(): number {
     return this.acknowledgedSeq;
   }

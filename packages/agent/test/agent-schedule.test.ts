@@ -57,7 +57,8 @@ describe('agent schedules, retries and failover on virtual time', () => {
     for (;;) {
       const next = clock.pending().find((d) => d.getTime() <= end);
       if (!next) break;
-      clock.advanceTo(next);
+      // A timer armed for a moment already past fires now.
+      clock.advanceTo(next.getTime() < clock.now().getTime() ? clock.now() : next);
       await agent.idle();
     }
     clock.advanceTo(new Date(end));
@@ -74,6 +75,32 @@ describe('agent schedules, retries and failover on virtual time', () => {
     await runFor(agent, MINUTE);
     assert.equal(agent.status().lastPolicyPoll!.at, clock.now().toISOString());
     assert.equal(agent.status().policy!.receivedAt, received, 'a 304 keeps the policy as it was');
+    agent.stop();
+  });
+
+  test('software updates disabled by a collection: the next policy has no update point, and the agent stops scanning', async () => {
+    const { agent } = await enrolledAgent('no-updates', t.url);
+    assert.ok(agent.status().nextScanAt);
+    const created = await t.api('POST', '/collections', { name: 'No software updates', clientSettings: { softwareUpdatesEnabled: false }, settingsPriority: 1 });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const added = await t.api('POST', `/collections/${created.body.collectionId}/members`, { clientIds: [agent.status().clientId] });
+    assert.ok(added.status < 300, JSON.stringify(added.body));
+    await agent.pollPolicyNow();
+    const status = agent.status();
+    assert.equal(status.policy?.softwareUpdatesEnabled, false);
+    assert.deepEqual(status.policy?.updatePoints, []);
+    assert.equal(status.nextScanAt, null, 'nothing is scheduled');
+    assert.equal((await agent.scanNow()).result, 'skipped');
+    await runFor(agent, 8 * 24 * 60 * MINUTE);
+    assert.equal(agent.status().lastScan, null, 'a week later it still has not scanned');
+
+    // Enabled again: the first scan is scheduled within 2 hours of the policy that says so.
+    await t.api('DELETE', `/collections/${created.body.collectionId}/members/${agent.status().clientId}`);
+    const nextPoll = new Date(new Date(agent.status().lastPolicyPoll!.at).getTime() + 60 * MINUTE);
+    await runFor(agent, nextPoll.getTime() - clock.now().getTime());
+    assert.equal(agent.status().lastPolicyPoll!.at, nextPoll.toISOString(), 'the hourly poll brought the change');
+    assert.equal(agent.status().policy?.softwareUpdatesEnabled, true);
+    assert.equal(agent.status().nextScanAt, new Date(nextPoll.getTime() + 60 * MINUTE).toISOString());
     agent.stop();
   });
 

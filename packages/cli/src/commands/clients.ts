@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { Client, EnrolmentToken } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
 import { printJson, printTable } from '../output.ts';
+import { resolveCollection } from './collections.ts';
 
 export function registerClientCommands(program: Command): void {
   const tokens = program.command('enrolment-tokens').description('tokens with which agents enrol themselves');
@@ -12,12 +13,16 @@ export function registerClientCommands(program: Command): void {
     .option('--name <name>', 'what it is for', 'enrolment token')
     .option('--expires-in-hours <hours>', 'how long it can be used', '168')
     .option('--uses <n>', 'how many agents may enrol with it (default: any number until it expires)')
+    .option('--collection <collection>', 'make every client that enrols with it a direct member of this collection (id or name)')
     .option('--json', 'print {"token": …, …} on stdout')
-    .action(async (o: { name: string; expiresInHours: string; uses?: string; json?: boolean }) => {
-      const created = await new ApiClient().post<EnrolmentToken & { token: string }>('/enrolment-tokens', {
+    .action(async (o: { name: string; expiresInHours: string; uses?: string; collection?: string; json?: boolean }) => {
+      const api = new ApiClient();
+      const collectionId = o.collection === undefined ? null : (await resolveCollection(api, o.collection)).collectionId;
+      const created = await api.post<EnrolmentToken & { token: string }>('/enrolment-tokens', {
         name: o.name,
         expiresInHours: Number(o.expiresInHours),
         uses: o.uses === undefined ? null : Number(o.uses),
+        collectionId,
       });
       if (o.json) return printJson(created);
       process.stdout.write(`${created.token}\n(token ${created.tokenId}, expires ${created.expiresAt}${created.usesLeft === null ? '' : `, ${created.usesLeft} uses`}; shown only now)\n`);
@@ -29,7 +34,7 @@ export function registerClientCommands(program: Command): void {
     .action(async (o: { json?: boolean }) => {
       const { tokens: list } = await new ApiClient().get<{ tokens: EnrolmentToken[] }>('/enrolment-tokens');
       if (o.json) return printJson(list);
-      printTable(['TOKEN ID', 'NAME', 'CREATED BY', 'EXPIRES', 'USES LEFT', 'REVOKED'], list.map((t) => [t.tokenId, t.name, t.createdBy, t.expiresAt, t.usesLeft ?? 'unlimited', t.revoked ? 'yes' : '']));
+      printTable(['TOKEN ID', 'NAME', 'CREATED BY', 'EXPIRES', 'USES LEFT', 'COLLECTION', 'REVOKED'], list.map((t) => [t.tokenId, t.name, t.createdBy, t.expiresAt, t.usesLeft ?? 'unlimited', t.collectionId ?? '', t.revoked ? 'yes' : '']));
     });
 
   tokens

@@ -8,7 +8,7 @@ import { printFields, printJson, printTable } from '../output.ts';
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 /** A collection given by id or by name (exact, then regardless of case). */
-async function resolveCollection(api: ApiClient, wanted: string, all?: Collection[]): Promise<Collection> {
+export async function resolveCollection(api: ApiClient, wanted: string, all?: Collection[]): Promise<Collection> {
   const list = all ?? (await api.get<{ collections: Collection[] }>('/collections')).collections;
   const byId = list.find((c) => c.collectionId.toLowerCase() === wanted.toLowerCase());
   if (byId) return byId;
@@ -18,7 +18,7 @@ async function resolveCollection(api: ApiClient, wanted: string, all?: Collectio
 }
 
 /** A client given by id or by name (several clients may share a name: then the id is needed). */
-async function resolveClient(api: ApiClient, wanted: string, all?: Client[]): Promise<Client> {
+export async function resolveClient(api: ApiClient, wanted: string, all?: Client[]): Promise<Client> {
   const list = all ?? (await api.get<{ clients: Client[] }>('/clients')).clients;
   const matches = list.filter((c) => c.clientId.toLowerCase() === wanted.toLowerCase() || c.name === wanted);
   if (matches.length === 0) throw new CliError(`no client ${wanted}`, ExitCode.notFound);

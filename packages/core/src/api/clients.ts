@@ -11,6 +11,8 @@ export const CreateEnrolmentTokenRequest = z
     expiresInHours: z.number().int().min(1).max(24 * 365).default(24 * 7),
     /** How many agents may enrol with it; absent = any number until it expires. */
     uses: z.number().int().min(1).max(1_000_000).nullable().default(null),
+    /** Clients that enrol with it become direct members of this collection. */
+    collectionId: z.string().uuid('a collection id is a UUID').nullable().default(null),
   })
   .strict();
 
@@ -22,6 +24,7 @@ export const EnrolmentToken = z.object({
   expiresAt: z.string(),
   usesLeft: z.number().int().nullable(),
   revoked: z.boolean(),
+  collectionId: z.string().nullable(),
 });
 export type EnrolmentToken = z.infer<typeof EnrolmentToken>;
 

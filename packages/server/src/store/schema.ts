@@ -37,6 +37,8 @@ export interface EnrolmentTokensTable {
   /** null = any number of agents until it expires. */
   uses_left: number | null;
   revoked: number;
+  /** Clients enrolling with the token become direct members of this collection. */
+  collection_id: string | null;
 }
 
 export interface ClientsTable {

@@ -16,7 +16,7 @@ const TokenIdParam = z.object({ tokenId: z.string().uuid('a token id is a UUID')
 const ClientIdParam = z.object({ clientId: z.string().uuid('a client id is a UUID') });
 
 function toEnrolmentToken(row: EnrolmentTokensTable): EnrolmentToken {
-  return { tokenId: row.token_id, name: row.name, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at, usesLeft: row.uses_left, revoked: row.revoked === 1 };
+  return { tokenId: row.token_id, name: row.name, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at, usesLeft: row.uses_left, revoked: row.revoked === 1, collectionId: row.collection_id };
 }
 
 function toClient(row: Pick<ClientsTable, (typeof clientColumns)[number]>): Client {
@@ -58,10 +58,16 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
       expires_at: new Date(now.getTime() + input.expiresInHours * 3_600_000).toISOString(),
       uses_left: input.uses,
       revoked: 0,
+      collection_id: input.collectionId?.toLowerCase() ?? null,
     };
     await db.transaction().execute(async (trx) => {
+      if (row.collection_id !== null) {
+        const collection = await trx.selectFrom('collections').select(['name', 'built_in']).where('collection_id', '=', row.collection_id).executeTakeFirst();
+        if (!collection) throw notFound(`collection ${row.collection_id}`);
+        if (collection.built_in) throw new HttpError(400, `${collection.name} holds every active client already; name another collection for the token`);
+      }
       await trx.insertInto('enrolment_tokens').values(row).execute();
-      await recordAudit(trx, { actor: actor.username, action: 'enrolment-token.create', target: row.token_id, details: { name: input.name, expiresAt: row.expires_at, uses: input.uses } }, now);
+      await recordAudit(trx, { actor: actor.username, action: 'enrolment-token.create', target: row.token_id, details: { name: input.name, expiresAt: row.expires_at, uses: input.uses, collectionId: row.collection_id } }, now);
     });
     // The token itself is shown this once; the site keeps only its hash.
     return reply.status(201).send({ ...toEnrolmentToken(row), token });

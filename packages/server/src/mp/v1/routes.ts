@@ -43,6 +43,7 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
     const response = await db.transaction().execute(async (trx): Promise<RegisterResponse> => {
       let status: 'active' | 'pending' = 'pending';
       let tokenId: string | null = null;
+      let placedIn: string | null = null;
       if (input.enrolmentToken !== undefined) {
         const token = await trx.selectFrom('enrolment_tokens').selectAll().where('token_hash', '=', sha256(input.enrolmentToken)).executeTakeFirst();
         if (!token || token.revoked === 1) throw new HttpError(401, 'unknown or revoked enrolment token');
@@ -51,11 +52,17 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
         if (token.uses_left !== null) await trx.updateTable('enrolment_tokens').set({ uses_left: token.uses_left - 1 }).where('token_id', '=', token.token_id).execute();
         status = 'active';
         tokenId = token.token_id;
+        placedIn = token.collection_id;
       }
       await trx
         .insertInto('clients')
         .values({ client_id: clientId, name: input.name, credential_hash: sha256(credential), status, enrolment_token_id: tokenId, enrolled_at: now.toISOString(), last_policy_at: null, last_inventory_at: null, inventory_sha256: null })
         .execute();
+      if (placedIn !== null) {
+        // The token's collection, if it still exists: a deleted collection does not refuse the machine.
+        const exists = await trx.selectFrom('collections').select('collection_id').where('collection_id', '=', placedIn).executeTakeFirst();
+        if (exists) await trx.insertInto('collection_direct_members').values({ collection_id: placedIn, client_id: clientId, added_at: now.toISOString(), added_by: `enrolment-token:${tokenId}` }).execute();
+      }
       if (status === 'active') await refreshMemberships(trx, { clientIds: [clientId] });
       await recordAudit(trx, { actor: `agent:${input.name}`, action: status === 'active' ? 'client.enrol' : 'client.request-approval', target: clientId, details: { name: input.name, enrolmentTokenId: tokenId } }, now);
       return { clientId, credential, status };

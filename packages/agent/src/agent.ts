@@ -99,7 +99,7 @@ export class Agent {
 
   /** Resolves when no work is queued or running (tests advance virtual time, then wait here). */
   async idle(): Promise<void> {
-    while (this.queued > 0) await this.queue.catch(() => undefined);
+    while (this.queued > 0) await this.queue;
   }
 
   /** §5 "scan now": a forced online scan. */
@@ -142,7 +142,8 @@ export class Agent {
   private enqueue<T>(job: () => Promise<T>): Promise<T> {
     this.queued++;
     const run = this.queue.then(job, job);
-    this.queue = run.finally(() => this.queued--);
+    // The queue only orders work: a job's failure belongs to whoever awaits its promise.
+    this.queue = run.finally(() => this.queued--).catch(() => undefined);
     return run;
   }
 

@@ -17,6 +17,7 @@ const program = new Command('patchday')
   .description('Patchday: software update management for fleets of machines')
   .version('0.1.0')
   .showHelpAfterError()
+  .enablePositionalOptions()
   .exitOverride();
 
 registerServerCommand(program);

@@ -22,6 +22,8 @@ export function registerAgentCommands(program: Command): void {
     .option('--enrol-token <token>', 'an enrolment token from `patchday enrolment-tokens create` (without one, an administrator approves the client)')
     .option('--name <name>', 'the client\'s name (default: the root\'s /etc/hostname)')
     .option('--architecture <arch>', 'the native dpkg architecture (default: that of the installed dpkg package)')
+    // `agent scan-now --data-dir D`: options after a local action are the action's own.
+    .enablePositionalOptions()
     .action(async (options: MachineOptions & { server?: string; enrolToken?: string; name?: string }) => {
       try {
         const { agent: running } = await runAgent({

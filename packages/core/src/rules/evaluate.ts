@@ -24,9 +24,14 @@ function truth(value: boolean | undefined): Truth {
   return value === undefined ? 'unknown' : value ? 'true' : 'false';
 }
 
-// Rules already found within bounds: the server evaluates one rule against every client's
-// inventory, and an agent one rule per scan, so the walk is paid once per rule object.
-const withinBounds = new WeakSet<object>();
+type Evaluator = (inventory: Inventory) => Truth;
+
+const unknown: Evaluator = () => 'unknown';
+
+// Each rule object is checked against the bounds and turned into a tree of small functions once:
+// the server evaluates one rule against every client's inventory, and an agent tens of thousands
+// of rules per scan, scan after scan.
+const compiled = new WeakMap<object, Evaluator>();
 
 /**
  * Evaluates `rule` against a machine's inventory. Conditions the inventory cannot answer
@@ -39,49 +44,71 @@ const withinBounds = new WeakSet<object>();
  */
 export function evaluateRule(rule: ApplicabilityRule, inventory: Inventory): Truth {
   if (typeof rule !== 'object' || rule === null) return 'unknown';
-  if (!withinBounds.has(rule)) {
-    if (ruleBoundsProblem(rule) !== undefined) return 'unknown';
-    withinBounds.add(rule);
+  let evaluator = compiled.get(rule);
+  if (evaluator === undefined) {
+    evaluator = ruleBoundsProblem(rule) === undefined ? compile(rule) : unknown;
+    compiled.set(rule, evaluator);
   }
-  const visit = (node: unknown): Truth => {
-    if (typeof node !== 'object' || node === null) return 'unknown';
-    const r = node as Record<string, unknown>;
-    // Two kinds in one node (or none) say two things at once: neither is the rule.
-    let keys = 0;
-    for (const key in r) if (Object.hasOwn(r, key) && ++keys > 1) return 'unknown';
-    if (Array.isArray(r.and)) {
+  return evaluator(inventory);
+}
+
+/** Only called on rules within bounds, so the recursion is at most MAX_RULE_DEPTH deep. */
+function compile(node: unknown): Evaluator {
+  if (typeof node !== 'object' || node === null) return unknown;
+  const r = node as Record<string, unknown>;
+  // Two kinds in one node (or none) say two things at once: neither is the rule.
+  let keys = 0;
+  for (const key in r) if (Object.hasOwn(r, key) && ++keys > 1) return unknown;
+  if (Array.isArray(r.and)) {
+    const parts = r.and.map(compile);
+    return (inventory) => {
       let result: Truth = 'true';
-      for (const child of r.and) {
-        const value = visit(child);
+      for (const part of parts) {
+        const value = part(inventory);
         if (value === 'false') return 'false';
         if (value === 'unknown') result = 'unknown';
       }
       return result;
-    }
-    if (Array.isArray(r.or)) {
+    };
+  }
+  if (Array.isArray(r.or)) {
+    const parts = r.or.map(compile);
+    return (inventory) => {
       let result: Truth = 'false';
-      for (const child of r.or) {
-        const value = visit(child);
+      for (const part of parts) {
+        const value = part(inventory);
         if (value === 'true') return 'true';
         if (value === 'unknown') result = 'unknown';
       }
       return result;
-    }
-    if (Object.hasOwn(r, 'not')) return not3(visit(r.not));
-    return evaluateCondition(r, inventory);
-  };
-  return visit(rule);
+    };
+  }
+  if (Object.hasOwn(r, 'not')) {
+    const inner = compile(r.not);
+    return (inventory) => not3(inner(inventory));
+  }
+  return compileCondition(r);
 }
 
-function evaluateCondition(r: Record<string, unknown>, inventory: Inventory): Truth {
+function compileCondition(r: Record<string, unknown>): Evaluator {
   // An agent may evaluate a rule as it came, unvalidated: a condition whose fields are not
   // what its kind needs is as unknown as a kind this version does not know.
-  if (Object.hasOwn(r, 'os')) return isOsCondition(r.os) ? osCondition(r.os, inventory) : 'unknown';
-  if (Object.hasOwn(r, 'dpkg')) return isDpkgCondition(r.dpkg) ? dpkgCondition(r.dpkg, inventory) : 'unknown';
-  if (Object.hasOwn(r, 'file')) return isFileCondition(r.file) ? fileCondition(r.file, inventory) : 'unknown';
-  if (Object.hasOwn(r, 'command')) return isCommandCondition(r.command) ? commandCondition(r.command, inventory) : 'unknown';
-  if (Object.hasOwn(r, 'fact')) return isFactCondition(r.fact) ? factCondition(r.fact, inventory) : 'unknown';
-  return 'unknown';
+  if (Object.hasOwn(r, 'os')) return isOsCondition(r.os) ? osEvaluator(r.os) : unknown;
+  if (Object.hasOwn(r, 'dpkg')) return isDpkgCondition(r.dpkg) ? dpkgEvaluator(r.dpkg) : unknown;
+  if (Object.hasOwn(r, 'file')) return isFileCondition(r.file) ? fileEvaluator(r.file) : unknown;
+  if (Object.hasOwn(r, 'command')) return isCommandCondition(r.command) ? commandEvaluator(r.command) : unknown;
+  if (Object.hasOwn(r, 'fact')) return isFactCondition(r.fact) ? factEvaluator(r.fact) : unknown;
+  return unknown;
+}
+
+const osEvaluator = (c: OsCondition): Evaluator => (inventory) => osCondition(c, inventory);
+const fileEvaluator = (c: FileCondition): Evaluator => (inventory) => fileCondition(c, inventory);
+const commandEvaluator = (c: CommandCondition): Evaluator => (inventory) => commandCondition(c, inventory);
+const factEvaluator = (c: FactCondition): Evaluator => (inventory) => factCondition(c, inventory);
+function dpkgEvaluator(c: DpkgCondition): Evaluator {
+  // A version dpkg would refuse makes the condition unknown on every machine: decided once.
+  if (c.version !== undefined && !isValidDebianVersion(c.version.value)) return unknown;
+  return (inventory) => dpkgCondition(c, inventory);
 }
 
 type Fields = Record<string, unknown>;
@@ -153,7 +180,6 @@ function satisfies(installed: string, op: VersionOperator, value: string): boole
 
 function dpkgCondition(c: DpkgCondition, inventory: Inventory): Truth {
   if (inventory.dpkg === null || inventory.dpkg === undefined) return 'unknown';
-  if (c.version !== undefined && !isValidDebianVersion(c.version.value)) return 'unknown';
   const native = inventory.os?.architecture ?? null;
   // True when some stanza of the package is installed (for the architecture) and satisfies
   // the version; one stanza that might be is enough to make the answer unknown rather than false.

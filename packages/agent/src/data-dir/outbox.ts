@@ -27,7 +27,7 @@ export class Outbox {
     this.seqPath = join(dataDir, 'seq.json');
     mkdirSync(this.folder, { recursive: true });
     const seq = readJson(this.seqPath, SeqFile) ?? { nextSeq: 1, acknowledgedSeq: 0 };
-    // The counter is written after the messages: a crash between the two leaves it behind them.
+    // The counter is written with acknowledgements only; the queued files name the numbers in use.
     const highest = this.files().reduce((max, f) => Math.max(max, f.lastSeq), 0);
     this.nextSeq = Math.max(seq.nextSeq, highest + 1, seq.acknowledgedSeq + 1);
     this.acknowledgedSeq = seq.acknowledgedSeq;
@@ -38,8 +38,9 @@ export class Outbox {
     const numbered = messages.map((m, i) => ({ ...m, seq: this.nextSeq + i }) as StateMessage);
     const name = `${String(numbered[0].seq).padStart(16, '0')}-${String(numbered[numbered.length - 1].seq).padStart(16, '0')}.json`;
     writeJsonAtomically(join(this.folder, name), numbered);
+    // The counter file is only written with acknowledgements: until then the queued files
+    // themselves say which numbers are taken.
     this.nextSeq += numbered.length;
-    this.saveSeq();
     return numbered;
   }
 

@@ -1,6 +1,6 @@
 import type { CatalogueEntry } from '../api/update-point.ts';
-import { detectionStateIds, evaluateUpdate, type DetectionState, type UpdateApplicability } from '../compliance/applicability.ts';
-import { dpkgStanzasOf, type Inventory } from '../inventory/inventory.ts';
+import { detectionStateIds, evaluateUpdate, type DetectionState } from '../compliance/applicability.ts';
+import type { Inventory } from '../inventory/inventory.ts';
 import { ruleReadsOf } from '../rules/atoms.ts';
 
 /** The last state an agent reported for an update, and for which revision. */
@@ -16,43 +16,61 @@ export interface DetectionChange {
   stateId: number;
 }
 
-/** Per update's rules: the dpkg packages they read, or null when they read more than os and dpkg. */
-const packagesRead = new WeakMap<UpdateApplicability, readonly string[] | null>();
-/** Per update's rules: the answer on a machine with none of those packages, and for which os. */
-const answerWithoutPackages = new WeakMap<UpdateApplicability, { os: string; state: DetectionState }>();
+/**
+ * A catalogue made ready for repeated scans: for each update, the dpkg packages its rules read
+ * (null when they read more than the os and dpkg), and the answers kept for a machine without
+ * any of those packages.
+ */
+interface PreparedCatalogue {
+  entries: readonly CatalogueEntry[];
+  reads: ReadonlyArray<readonly string[] | null>;
+  /** The os (as JSON) the kept answers hold for; they are dropped when it changes. */
+  keptFor: string | null;
+  kept: Array<DetectionState | undefined>;
+}
 
-function packagesReadBy(rules: UpdateApplicability): readonly string[] | null {
-  let names = packagesRead.get(rules);
-  if (names === undefined) {
-    const reads = ruleReadsOf([rules.prerequisites, rules.isInstallable, rules.isInstalled]);
-    names = reads.osAndDpkgOnly ? [...reads.dpkgPackages] : null;
-    packagesRead.set(rules, names);
+// Keyed by the entries array: an agent scans the same catalogue object until a delta replaces it.
+const prepared = new WeakMap<readonly CatalogueEntry[], PreparedCatalogue>();
+
+function prepare(entries: readonly CatalogueEntry[]): PreparedCatalogue {
+  let catalogue = prepared.get(entries);
+  if (catalogue === undefined) {
+    const reads = entries.map((e) => {
+      const r = ruleReadsOf([e.applicability.prerequisites, e.applicability.isInstallable, e.applicability.isInstalled]);
+      return r.osAndDpkgOnly ? [...r.dpkgPackages] : null;
+    });
+    catalogue = { entries, reads, keptFor: null, kept: [] };
+    prepared.set(entries, catalogue);
   }
-  return names;
+  return catalogue;
 }
 
 /**
  * §4 for every update of the catalogue, with the shared evaluator. Most updates name only
  * packages the machine does not have; rules that read nothing but the os and the named
- * packages' stanzas (every Debian update's) give those the same answer on every scan of a
- * machine with the same os, so that answer is kept and reused — exactly what the evaluator
- * would say, without walking the rules again.
+ * packages' stanzas (every Debian update's) give those the same answer on every machine with the
+ * same os, so that answer is kept and reused — exactly what the evaluator would say, without
+ * walking the rules again. Treat the entries array as immutable once scanned.
  */
-export function evaluateCatalogue(entries: Iterable<CatalogueEntry>, inventory: Inventory): Map<string, { state: DetectionState; revision: number }> {
+export function evaluateCatalogue(entries: readonly CatalogueEntry[], inventory: Inventory): Map<string, { state: DetectionState; revision: number }> {
+  const catalogue = prepare(entries);
   const states = new Map<string, { state: DetectionState; revision: number }>();
   const dpkg = inventory.dpkg;
   const os = JSON.stringify(inventory.os);
+  if (catalogue.keptFor !== os) {
+    catalogue.keptFor = os;
+    catalogue.kept = [];
+  }
+  const installed = new Set(dpkg === null ? [] : Object.values(dpkg).map((p) => p.name));
   const withoutPackages: Inventory = { os: inventory.os, dpkg: {}, facts: {} };
-  for (const entry of entries) {
-    const rules = entry.applicability;
-    const names = dpkg === null ? null : packagesReadBy(rules);
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const names = dpkg === null ? null : catalogue.reads[i];
     let state: DetectionState;
-    if (names !== null && names.every((name) => dpkgStanzasOf(dpkg!, name).length === 0)) {
-      const known = answerWithoutPackages.get(rules);
-      if (known !== undefined && known.os === os) state = known.state;
-      else answerWithoutPackages.set(rules, { os, state: (state = evaluateUpdate(rules, withoutPackages)) });
+    if (names !== null && !names.some((name) => installed.has(name))) {
+      state = catalogue.kept[i] ?? (catalogue.kept[i] = evaluateUpdate(entry.applicability, withoutPackages));
     } else {
-      state = evaluateUpdate(rules, inventory);
+      state = evaluateUpdate(entry.applicability, inventory);
     }
     states.set(entry.updateId, { state, revision: entry.revision });
   }

@@ -304,7 +304,7 @@ export class Agent {
     if (filePaths.length > 0) inventory = readInventory({ root: this.options.root, architecture: this.options.architecture, files: filePaths });
     const states = evaluateCatalogue(catalogue!.updates, inventory);
     const previous = new Map(Object.entries(this.record.reported));
-    const changes = detectionChanges(previous, states);
+    const changes = detectionChanges(previous, catalogue!.updates, states);
     const time = this.now().toISOString();
     const messages: UnnumberedStateMessage[] = [
       { ...progress(scanProgressStateIds.running), time: startedAt.toISOString() },
@@ -455,8 +455,8 @@ export class Agent {
   }
 }
 
-function countStates(states: ReadonlyMap<string, { state: DetectionState }>): Record<string, number> {
+function countStates(states: readonly DetectionState[]): Record<string, number> {
   const counts: Record<string, number> = { Required: 0, Installed: 0, 'Not Required': 0, Unknown: 0 };
-  for (const { state } of states.values()) counts[state]++;
+  for (const state of states) counts[state]++;
   return counts;
 }

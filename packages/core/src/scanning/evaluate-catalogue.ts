@@ -46,33 +46,33 @@ function prepare(entries: readonly CatalogueEntry[]): PreparedCatalogue {
 }
 
 /**
- * §4 for every update of the catalogue, with the shared evaluator. Most updates name only
+ * §4 for every update of the catalogue (in the entries' order), with the shared evaluator. Most updates name only
  * packages the machine does not have; rules that read nothing but the os and the named
  * packages' stanzas (every Debian update's) give those the same answer on every machine with the
  * same os, so that answer is kept and reused — exactly what the evaluator would say, without
  * walking the rules again. Treat the entries array as immutable once scanned.
  */
-export function evaluateCatalogue(entries: readonly CatalogueEntry[], inventory: Inventory): Map<string, { state: DetectionState; revision: number }> {
+export function evaluateCatalogue(entries: readonly CatalogueEntry[], inventory: Inventory): DetectionState[] {
   const catalogue = prepare(entries);
-  const states = new Map<string, { state: DetectionState; revision: number }>();
   const dpkg = inventory.dpkg;
   const os = JSON.stringify(inventory.os);
   if (catalogue.keptFor !== os) {
     catalogue.keptFor = os;
     catalogue.kept = [];
   }
-  const installed = new Set(dpkg === null ? [] : Object.values(dpkg).map((p) => p.name));
+  const installed = new Set<string>();
+  if (dpkg !== null) for (const key in dpkg) installed.add(dpkg[key].name);
   const withoutPackages: Inventory = { os: inventory.os, dpkg: {}, facts: {} };
+  const states = new Array<DetectionState>(entries.length);
   for (let i = 0; i < entries.length; i++) {
-    const entry = entries[i];
     const names = dpkg === null ? null : catalogue.reads[i];
-    let state: DetectionState;
-    if (names !== null && !names.some((name) => installed.has(name))) {
-      state = catalogue.kept[i] ?? (catalogue.kept[i] = evaluateUpdate(entry.applicability, withoutPackages));
-    } else {
-      state = evaluateUpdate(entry.applicability, inventory);
+    let readsInstalled = names === null;
+    if (names !== null) {
+      for (let j = 0; j < names.length && !readsInstalled; j++) readsInstalled = installed.has(names[j]);
     }
-    states.set(entry.updateId, { state, revision: entry.revision });
+    states[i] = readsInstalled
+      ? evaluateUpdate(entries[i].applicability, inventory)
+      : (catalogue.kept[i] ??= evaluateUpdate(entries[i].applicability, withoutPackages));
   }
   return states;
 }
@@ -85,12 +85,11 @@ const NOT_REQUIRED = detectionStateIds['Not Required'];
  * Required is the baseline of an update never reported; a revised update is reported again
  * unless it is Not Required, since the site treats revisions after the scan's anchor as unknown.
  */
-export function detectionChanges(
-  previous: ReadonlyMap<string, ReportedState>,
-  current: ReadonlyMap<string, { state: DetectionState; revision: number }>,
-): DetectionChange[] {
+export function detectionChanges(previous: ReadonlyMap<string, ReportedState>, entries: readonly CatalogueEntry[], states: readonly DetectionState[]): DetectionChange[] {
   const changes: DetectionChange[] = [];
-  for (const [updateId, { state, revision }] of current) {
+  for (let i = 0; i < entries.length; i++) {
+    const { updateId, revision } = entries[i];
+    const state = states[i];
     const stateId = detectionStateIds[state];
     const before = previous.get(updateId);
     const changed = before === undefined ? stateId !== NOT_REQUIRED : before.stateId !== stateId || (before.revision !== revision && stateId !== NOT_REQUIRED);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { UpdateBinary } from '../catalogue/update.ts';
 import { Classification, Severity } from '../catalogue/vocabulary.ts';
-import { UpdateApplicability } from '../compliance/applicability.ts';
+import { DeliveredRule } from '../rules/rule.ts';
 
 /**
  * `GET /up/v1/catalogue`: what an agent's online scan asks its update point for — the catalogue
@@ -30,7 +30,7 @@ export const CatalogueEntry = z.object({
   /** The catalogue sequence of the update's last change. */
   changeSeq: z.number().int(),
   /** §4: generated from the synced metadata; the agent evaluates only these. */
-  applicability: UpdateApplicability,
+  applicability: z.strictObject({ prerequisites: DeliveredRule, isInstallable: DeliveredRule, isInstalled: DeliveredRule }),
   binaries: z.array(UpdateBinary),
 });
 export type CatalogueEntry = z.infer<typeof CatalogueEntry>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { z } from 'zod';
-import { ApplicabilityRule, MAX_RULE_DEPTH, MAX_RULE_NODES, ruleBoundsProblem } from './rule.ts';
+import { evaluateRule } from './evaluate.ts';
+import { ApplicabilityRule, DeliveredRule, MAX_RULE_DEPTH, MAX_RULE_NODES, ruleBoundsProblem } from './rule.ts';
 
 /** The administrator's view of a refusal: each problem with where it is. */
 function problems(value: unknown): string[] {
@@ -110,4 +111,14 @@ describe('ruleBoundsProblem', () => {
     assert.match(ruleBoundsProblem(shared) ?? '', /at most/);
     assert.equal(ruleBoundsProblem(nested(MAX_RULE_DEPTH)), undefined);
   });
+});
+
+test('a delivered rule is checked against the bounds only: a malformed one passes and evaluates unknown, one beyond the bounds is refused', () => {
+  const malformed = { dpkg: { package: 42 } };
+  assert.equal(DeliveredRule.safeParse(malformed).success, true);
+  assert.equal(evaluateRule(malformed as never, { os: { family: 'debian', versionId: '12', codename: null, architecture: 'amd64' }, dpkg: {}, facts: {} }), 'unknown');
+  const huge = { or: Array.from({ length: 10_001 }, () => ({ os: { family: 'debian' } })) };
+  const refused = DeliveredRule.safeParse(huge);
+  assert.equal(refused.success, false);
+  assert.match(refused.error!.issues[0].message, /at most 10000/);
 });

@@ -241,3 +241,12 @@ export function ruleBoundsProblem(value: unknown): string | undefined {
  */
 export const ApplicabilityRule = z.unknown().superRefine(checkRule).pipe(RuleShape);
 export type ApplicabilityRule = z.infer<typeof ApplicabilityRule>;
+
+/**
+ * A rule as an agent receives it from its update point, by the tens of thousands per catalogue:
+ * checked against the bounds only. Its shape is the evaluator's business, which answers
+ * unknown for anything malformed, so a full check here would cost seconds and decide nothing.
+ */
+export const DeliveredRule = z.custom<ApplicabilityRule>((value) => ruleBoundsProblem(value) === undefined, {
+  error: (issue) => ruleBoundsProblem(issue.input) ?? 'not a rule',
+});

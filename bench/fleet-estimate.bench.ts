@@ -1,10 +1,11 @@
 /**
  * Fleet compliance at 100,000 clients (docs/compliance.md): inventories made by varying the real
  * node image are loaded through the inventory store into a site database, bookworm-security is synced
- * from the snapshot (so its 414 updates are "newly synced": no client has scanned for them), half
- * the fleet then reports a completed scan with its states, and we time
+ * from the snapshot (so its 414 updates are "newly synced": no client has scanned for them), and we time
  *   (a) one update's fleet-wide report (`GET /updates/:id/compliance`: counts, %, first page), and
- *   (b) the fleet summary, which estimates and counts every update of the sync (`GET /compliance/summary`).
+ *   (b) the fleet summary, which estimates and counts every update of the sync (`GET /compliance/summary`);
+ * then half the fleet reports a completed scan with its Required and Installed states (the rows
+ * state-message ingest would store) and we time both again, now partly from reported states.
  *
  * Fleets:
  * - realistic: 20 machine images (the node image with 30 random packages older, newer or removed)
@@ -22,6 +23,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VirtualClock, detectionStateIds, type Inventory, type UpdateMetadata } from '@patchday/core';
+import { sql } from 'kysely';
 import pino from 'pino';
 import { storeInventories } from '../packages/server/src/inventory/inventory-store.ts';
 import { startSite, type RunningSite } from '../packages/server/src/site.ts';
@@ -121,32 +123,42 @@ async function measure(kind: 'sqlite' | 'postgres', fleet: Fleet, security: Upda
     if (run.status !== 'succeeded') throw new Error(`sync failed: ${run.error}`);
     const anchor = Number((await db.selectFrom('site_settings').select('value').where('key', '=', 'catalogue_seq').executeTakeFirstOrThrow()).value);
 
-    // Half the fleet reports a completed scan: its Required and Installed updates as state rows.
-    const reportStart = performance.now();
-    const reported = await reportHalf(site, ids, security, anchor);
-    const reportMs = performance.now() - reportStart;
+    // PostgreSQL plans from statistics; after a bulk load autovacuum gathers them within a minute.
+    const analyze = async () => {
+      if (kind === 'postgres') await sql`analyze`.execute(db);
+    };
+    await analyze();
     const setupMs = performance.now() - setupStart;
-    log(`${reported.clients} clients reported ${reported.rows} states in ${(reportMs / 1000).toFixed(1)} s; setup ${(setupMs / 1000).toFixed(0)} s`);
-
     const openssl = security.find((u) => u.source === 'openssl')!;
+
+    // Right after the sync: no client has scanned for these updates, every state is estimated.
     const one = await best(3, () => api('GET', `/updates/${openssl.updateId}/compliance?limit=100`));
     const summary = await best(3, () => api('GET', '/compliance/summary'));
-    const engine = await best(3, async () => {
-      const universe = await loadUniverse(db);
-      return estimateUpdates(db, universe, security);
-    });
-    log(`one update ${one.ms.toFixed(0)} ms (${JSON.stringify(one.value.counts)}); summary ${summary.ms.toFixed(0)} ms; estimate engine alone ${engine.ms.toFixed(0)} ms`);
-    const size = kind === 'sqlite' ? statSync(join(dataDir, 'patchday.sqlite')).size / 1e6 + (statSync(join(dataDir, 'patchday.sqlite-wal'), { throwIfNoEntry: false })?.size ?? 0) / 1e6 : undefined;
+    const engine = await best(3, async () => estimateUpdates(db, await loadUniverse(db), security));
+    log(`setup ${(setupMs / 1000).toFixed(0)} s; one update ${one.ms.toFixed(0)} ms (${JSON.stringify(one.value.counts)}); summary ${summary.ms.toFixed(0)} ms; estimate engine alone ${engine.ms.toFixed(0)} ms`);
+
+    // Then half the fleet reports a completed scan: its Required and Installed updates as state rows.
+    const reportStart = performance.now();
+    const reported = await reportHalf(site, ids, security, anchor);
+    await analyze();
+    log(`${reported.clients} clients reported ${reported.rows} states in ${((performance.now() - reportStart) / 1000).toFixed(1)} s`);
+    const oneReported = await best(3, () => api('GET', `/updates/${openssl.updateId}/compliance?limit=100`));
+    const summaryReported = await best(3, () => api('GET', '/compliance/summary'));
+    log(`with reported states: one update ${oneReported.ms.toFixed(0)} ms (${JSON.stringify(oneReported.value.bySource.reported)}); summary ${summaryReported.ms.toFixed(0)} ms`);
+    if (kind === 'sqlite') site.store.sqliteHandle?.pragma('wal_checkpoint(TRUNCATE)');
+    const size = kind === 'sqlite' ? statSync(join(dataDir, 'patchday.sqlite')).size / 1e6 : undefined;
 
     return [
       { measure: `${label}: distinct inventories stored`, value: stored.inventories, unit: 'inventories' },
       { measure: `${label}: inventory_packages index rows`, value: stored.packages, unit: 'rows' },
       { measure: `${label}: storing every inventory (storeInventories)`, value: loadMs, unit: 'ms' },
-      ...(size !== undefined ? [{ measure: `${label}: database size after setup`, value: size, unit: 'MB' }] : []),
-      { measure: `${label}: client_update_states rows (half the fleet scanned)`, value: reported.rows, unit: 'rows' },
-      { measure: `${label}: (a) one new update over the fleet (GET /updates/:id/compliance), best of 3`, value: one.ms, unit: 'ms', goal: '≤ 5 s', met: one.ms <= GOAL_MS },
-      { measure: `${label}: (b) all 414 updates of the sync over the fleet (GET /compliance/summary), best of 3`, value: summary.ms, unit: 'ms', goal: '≤ 5 s', met: summary.ms <= GOAL_MS },
+      ...(size !== undefined ? [{ measure: `${label}: database size (with the half fleet's states)`, value: size, unit: 'MB' }] : []),
+      { measure: `${label}: (a) one newly synced update over the fleet (GET /updates/:id/compliance), best of 3`, value: one.ms, unit: 'ms', goal: '≤ 5 s', met: one.ms <= GOAL_MS },
+      { measure: `${label}: (b) every update of the sync (414) over the fleet (GET /compliance/summary), best of 3`, value: summary.ms, unit: 'ms', goal: '≤ 5 s', met: summary.ms <= GOAL_MS },
       { measure: `${label}: estimate of the 414 updates alone (estimateUpdates), best of 3`, value: engine.ms, unit: 'ms' },
+      { measure: `${label}: client_update_states rows once half the fleet reported a scan`, value: reported.rows, unit: 'rows' },
+      { measure: `${label}: (a) with half the fleet reported, best of 3`, value: oneReported.ms, unit: 'ms', goal: '≤ 5 s', met: oneReported.ms <= GOAL_MS },
+      { measure: `${label}: (b) with half the fleet reported, best of 3`, value: summaryReported.ms, unit: 'ms', goal: '≤ 5 s', met: summaryReported.ms <= GOAL_MS },
     ];
   } finally {
     await site.close();

@@ -234,7 +234,7 @@ export interface UpdateCounts {
  * states come from one grouped SQL query, estimates from the fleet estimate over the distinct
  * inventories. Clients are taken in groups that share inventory, scan product and scan anchor.
  */
-export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], scope: { collectionId?: string; product?: string; superseded?: boolean }): Promise<Map<string, UpdateCounts>> {
+export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], scope: { collectionId?: string }): Promise<Map<string, UpdateCounts>> {
   const groups = await inCollection(
     db
       .selectFrom('clients')
@@ -244,62 +244,148 @@ export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], sc
     scope.collectionId,
   ).execute();
 
-  // Reported: per update and state, the covered clients that have a state row (set-based, one query).
-  let reportedQuery = db
-    .selectFrom('client_update_states as s')
-    .innerJoin('clients', 'clients.client_id', 's.client_id')
-    .innerJoin('updates as u', 'u.update_id', 's.update_id')
-    .select((eb) => ['s.update_id', 's.state_id', eb.fn.countAll<number | string>().as('n')])
-    .where('clients.status', '=', 'active')
-    .whereRef('clients.last_scan_product', '=', 'u.product')
-    .whereRef('clients.last_scan_anchor', '>=', 'u.change_seq');
-  if (scope.product !== undefined) reportedQuery = reportedQuery.where('u.product', '=', scope.product);
-  if (scope.superseded !== undefined) reportedQuery = reportedQuery.where('u.superseded', '=', scope.superseded ? 1 : 0);
-  if (scope.collectionId !== undefined) {
-    const collectionId = scope.collectionId;
-    reportedQuery = reportedQuery.where('clients.client_id', 'in', (eb) => eb.selectFrom('collection_members').select('collection_members.client_id').where('collection_members.collection_id', '=', collectionId));
-  }
-  const reportedRows = updates.length === 1
-    ? await reportedQuery.where('s.update_id', '=', updates[0].update_id).groupBy(['s.update_id', 's.state_id']).execute()
-    : await reportedQuery.groupBy(['s.update_id', 's.state_id']).execute();
-  const reported = new Map<string, StateCounts>();
-  for (const r of reportedRows) {
-    let c = reported.get(r.update_id);
-    if (!c) reported.set(r.update_id, (c = emptyCounts()));
-    c[reportedState(r.state_id)] += Number(r.n);
-  }
+  const reported = await reportedCounts(db, updates, groups, scope.collectionId);
 
   const universe = await loadUniverse(db, new Set(groups.flatMap((g) => (g.inventory_sha256 === null ? [] : [g.inventory_sha256]))));
   const estimates = await estimateUpdates(db, universe, updates.map((u) => ({ updateId: u.update_id, product: u.product, binaries: JSON.parse(u.binaries) as UpdateBinary[] })));
-  const clientGroups = groups.map((g) => ({
-    index: g.inventory_sha256 === null ? -1 : (universe.indexOf.get(g.inventory_sha256) ?? -1),
-    hasInventory: g.inventory_sha256 !== null,
-    last_scan_product: g.last_scan_product,
-    last_scan_anchor: g.last_scan_anchor,
-    n: Number(g.n),
-  }));
   const perClient = await perClientEstimates(db, updates, estimates, scope.collectionId);
+
+  // How many clients each update's scan coverage takes out of each bucket: all, those without an
+  // inventory, those of each os group, and (for the inventories an estimate singles out) each inventory.
+  const all = new Coverage();
+  const none = new Coverage();
+  const orphans = new Coverage(); // an inventory hash with no stored inventory: cannot happen, counted Unknown if it does
+  const byOs = universe.osGroups.map(() => new Coverage());
+  const byInventory = new Map<number, Array<{ last_scan_product: string | null; last_scan_anchor: number | null; n: number }>>();
+  for (const g of groups) {
+    const n = Number(g.n);
+    all.add(g.last_scan_product, g.last_scan_anchor, n);
+    const index = g.inventory_sha256 === null ? undefined : universe.indexOf.get(g.inventory_sha256);
+    if (g.inventory_sha256 === null) none.add(g.last_scan_product, g.last_scan_anchor, n);
+    else if (index === undefined) orphans.add(g.last_scan_product, g.last_scan_anchor, n);
+    else {
+      byOs[universe.osOf[index]].add(g.last_scan_product, g.last_scan_anchor, n);
+      let list = byInventory.get(index);
+      if (!list) byInventory.set(index, (list = []));
+      list.push({ last_scan_product: g.last_scan_product, last_scan_anchor: g.last_scan_anchor, n });
+    }
+  }
+  const uncoveredOf = (index: number, u: SummaryUpdate) => {
+    let n = 0;
+    for (const g of byInventory.get(index) ?? []) if (!scanCovers(g, u)) n += g.n;
+    return n;
+  };
 
   const out = new Map<string, UpdateCounts>();
   for (const u of updates) {
     const estimate = estimates.get(u.update_id)!;
     const bySource = emptySourceCounts();
-    let covered = 0;
-    for (const g of clientGroups) {
-      if (scanCovers(g, u)) covered += g.n;
-      else if (!g.hasInventory) bySource.none.Unknown += g.n;
-      else if (estimate.kind !== 'client') bySource.estimated[g.index < 0 ? 'Unknown' : stateOnInventory(estimate, universe, g.index)] += g.n;
-    }
-    if (estimate.kind === 'client') {
-      for (const state of perClient.get(u.update_id) ?? []) bySource.estimated[state]++;
+    bySource.none.Unknown = none.uncovered(u);
+    const estimated = bySource.estimated;
+    estimated.Unknown += orphans.uncovered(u);
+    if (estimate.kind === 'constant') {
+      for (const c of byOs) estimated[estimate.state] += c.uncovered(u);
+    } else if (estimate.kind === 'inventory') {
+      byOs.forEach((c, os) => (estimated[estimate.byOs[os]] += c.uncovered(u)));
+      for (const [index, state] of estimate.byInventory) {
+        const osState = estimate.byOs[universe.osOf[index]];
+        if (state === osState) continue;
+        const n = uncoveredOf(index, u);
+        estimated[osState] -= n;
+        estimated[state] += n;
+      }
+    } else {
+      for (const state of perClient.get(u.update_id) ?? []) estimated[state]++;
     }
     const rows = reported.get(u.update_id) ?? emptyCounts();
-    bySource.reported = { ...rows, 'Not Required': covered - rows.Required - rows.Installed - rows.Unknown };
+    bySource.reported = { ...rows, 'Not Required': all.total - all.uncovered(u) - rows.Required - rows.Installed - rows.Unknown };
     const counts = emptyCounts();
-    for (const source of ['reported', 'estimated', 'none'] as const) for (const s of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) counts[s] += bySource[source][s];
+    for (const source of ['reported', 'estimated', 'none'] as const) for (const st of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) counts[st] += bySource[source][st];
     out.set(u.update_id, { counts, bySource });
   }
   return out;
+}
+
+/** Clients counted by the (product, anchor) of their last completed scan: how many a scan coverage leaves out. */
+class Coverage {
+  total = 0;
+  private readonly byProduct = new Map<string, Map<number, number>>();
+  private sorted: Map<string, { anchors: number[]; atOrAbove: number[] }> | undefined;
+
+  add(product: string | null, anchor: number | null, n: number): void {
+    this.total += n;
+    if (product === null || anchor === null) return;
+    let anchors = this.byProduct.get(product);
+    if (!anchors) this.byProduct.set(product, (anchors = new Map()));
+    anchors.set(anchor, (anchors.get(anchor) ?? 0) + n);
+    this.sorted = undefined;
+  }
+
+  /** Clients whose last completed scan does not cover `u`. */
+  uncovered(u: { product: string; change_seq: number }): number {
+    if (!this.sorted) {
+      this.sorted = new Map();
+      for (const [product, anchors] of this.byProduct) {
+        const list = [...anchors].sort((a, b) => a[0] - b[0]);
+        const atOrAbove = new Array<number>(list.length);
+        for (let i = list.length - 1, sum = 0; i >= 0; i--) atOrAbove[i] = sum += list[i][1];
+        this.sorted.set(product, { anchors: list.map((a) => a[0]), atOrAbove });
+      }
+    }
+    const entry = this.sorted.get(u.product);
+    if (!entry) return this.total;
+    // The first anchor at or after the update's change.
+    let lo = 0;
+    let hi = entry.anchors.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (entry.anchors[mid] >= u.change_seq) hi = mid;
+      else lo = mid + 1;
+    }
+    return this.total - (lo < entry.anchors.length ? entry.atOrAbove[lo] : 0);
+  }
+}
+
+/**
+ * Per update, the covered clients' state rows by state (set-based, one query): the rows of the
+ * counted clients grouped by update, state and the client's scan product and anchor, the coverage
+ * condition applied to those few groups. Only clients whose last completed scan can cover one of
+ * `updates` are read, so right after a sync (no client has scanned the new updates yet) it costs
+ * nothing. The clients drive the join (a CROSS JOIN keeps SQLite from starting at the states: each
+ * client's rows are one range of the states' primary key); PostgreSQL hashes either way.
+ */
+async function reportedCounts(
+  db: Db,
+  updates: readonly SummaryUpdate[],
+  groups: ReadonlyArray<{ last_scan_product: string | null; last_scan_anchor: number | null; n: number | string }>,
+  collectionId: string | undefined,
+): Promise<Map<string, StateCounts>> {
+  const reported = new Map<string, StateCounts>();
+  const minSeq = new Map<string, number>();
+  for (const u of updates) minSeq.set(u.product, Math.min(minSeq.get(u.product) ?? Infinity, u.change_seq));
+  const covering = [...minSeq].filter(([product, seq]) => groups.some((g) => g.last_scan_product === product && g.last_scan_anchor !== null && g.last_scan_anchor >= seq));
+  if (covering.length === 0) return reported;
+  let query = db
+    .selectFrom('clients')
+    .crossJoin('client_update_states as s')
+    .select((eb) => ['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor', eb.fn.countAll<number | string>().as('n')])
+    .whereRef('s.client_id', '=', 'clients.client_id')
+    .where('clients.status', '=', 'active')
+    .where((eb) => eb.or(covering.map(([product, seq]) => eb.and([eb('clients.last_scan_product', '=', product), eb('clients.last_scan_anchor', '>=', seq)]))));
+  if (collectionId !== undefined) {
+    query = query.where('clients.client_id', 'in', (eb) => eb.selectFrom('collection_members').select('collection_members.client_id').where('collection_members.collection_id', '=', collectionId));
+  }
+  if (updates.length === 1) query = query.where('s.update_id', '=', updates[0].update_id);
+  const rows = await query.groupBy(['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor']).execute();
+  const byId = new Map(updates.map((u) => [u.update_id, u]));
+  for (const r of rows) {
+    const u = byId.get(r.update_id);
+    if (!u || !scanCovers(r, u)) continue;
+    let c = reported.get(r.update_id);
+    if (!c) reported.set(r.update_id, (c = emptyCounts()));
+    c[reportedState(r.state_id)] += Number(r.n);
+  }
+  return reported;
 }
 
 /** For updates whose rules read more than os and dpkg: each uncovered client's estimated state. */
@@ -330,7 +416,7 @@ export async function complianceSummary(db: Db, query: ComplianceSummaryQuery): 
     updatesQuery.orderBy('update_id').execute(),
     inCollection(db.selectFrom('clients').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'active'), query.collectionId).executeTakeFirstOrThrow(),
   ]);
-  const perUpdate = await countUpdates(db, updates, { collectionId: query.collectionId, product: query.product, superseded: query.superseded });
+  const perUpdate = await countUpdates(db, updates, { collectionId: query.collectionId });
 
   const newGroup = (): ComplianceGroup => ({ updates: 0, updatesRequired: 0, counts: emptyCounts(), percentCompliant: null });
   const overall = newGroup();

@@ -146,7 +146,7 @@ describeEachStore('compliance reports', (kind) => {
   });
 
   test('bad ids and queries are refused with a message and change nothing', async () => {
-    const before = await dumpStore(f.t.site.store, { except: ['api_tokens'] });
+    const before = await dumpStore(f.t.site.store);
     const refusals: Array<[string, number, RegExp]> = [
       ['/clients/not-a-uuid/compliance', 400, /client id is a UUID/],
       ['/clients/00000000-0000-4000-8000-00000000dead/compliance', 404, /client 00000000-0000-4000-8000-00000000dead does not exist/],
@@ -170,8 +170,44 @@ describeEachStore('compliance reports', (kind) => {
       assert.equal(r.status, status, `${path}: ${JSON.stringify(r.body)}`);
       assert.match(r.body.error, message, path);
     }
-    const afterwards = await dumpStore(f.t.site.store, { except: ['api_tokens'] });
+    const afterwards = await dumpStore(f.t.site.store);
     assert.deepEqual(differingTables(before, afterwards), []);
+    assert.equal(afterwards, before);
+  });
+
+  test('an update revised after a scan falls back to the estimate for that client; the summary agrees with every per-update report', async () => {
+    // As if a later sync revised two updates: node-b's scan anchor no longer covers them.
+    const revised = [f.openssl.updateId, f.unreported.updateId];
+    await f.t.site.store.db.updateTable('updates').set({ change_seq: f.anchor + 1 }).where('update_id', 'in', revised).execute();
+    try {
+      const b = await client(f.clients.b.clientId);
+      assert.deepEqual(stateIn(b, f.openssl.updateId), ['Installed', 'estimated'], 'its inventory has the new openssl');
+      assert.deepEqual(stateIn(b, f.unreported.updateId), ['Required', 'estimated']);
+      assert.deepEqual(stateIn(b, f.reportedRequired.updateId), ['Required', 'reported']);
+      const summary = (await f.t.api<ComplianceSummary>('GET', '/compliance/summary')).body;
+      const { updates } = (await f.t.api('GET', '/updates?pageSize=1000')).body as { updates: Array<{ updateId: string }> };
+      const sample = [...revised, f.reportedRequired.updateId, ...updates.map((u) => u.updateId).filter((_, i) => i % 10 === 0)];
+      const total = { Required: 0, Installed: 0, 'Not Required': 0, Unknown: 0 };
+      let sampled = 0;
+      for (const updateId of new Set(sample)) {
+        const r = await update(updateId);
+        const inSummary = summary.mostRequired.find((m) => m.updateId === updateId);
+        if (inSummary) assert.equal(inSummary.required, r.counts.Required);
+        for (const k of Object.keys(total) as Array<keyof typeof total>) total[k] += r.counts[k];
+        sampled++;
+      }
+      assert.ok(sampled > 40);
+      const opensslNow = await update(f.openssl.updateId);
+      assert.deepEqual(opensslNow.bySource.estimated, { Required: 2, Installed: 1, 'Not Required': 0, Unknown: 0 });
+      assert.deepEqual(opensslNow.bySource.reported, { Required: 0, Installed: 0, 'Not Required': 0, Unknown: 0 });
+      // The summary's pairs are the per-update reports' pairs: Required counts of all updates add up.
+      let required = 0;
+      for (const u of updates) required += (await f.t.api<UpdateCompliance>('GET', `/updates/${u.updateId}/compliance?limit=1`)).body.counts.Required;
+      assert.equal(summary.overall.counts.Required, required);
+      assert.deepEqual(summary.bySource.reported.Installed, 0, 'openssl, the one Installed report, is no longer covered');
+    } finally {
+      await f.t.site.store.db.updateTable('updates').set({ change_seq: f.anchor }).where('update_id', 'in', revised).execute();
+    }
   });
 
   test('removing a client removes its inventory when no other client has it', async () => {

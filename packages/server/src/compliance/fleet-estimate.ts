@@ -9,8 +9,8 @@ import {
   type UpdateApplicability,
   type UpdateBinary,
 } from '@patchday/core';
-import type { Kysely } from 'kysely';
-import { inventoriesOf } from '../inventory/inventory-store.ts';
+import { sql, type Kysely } from 'kysely';
+import { inventoriesOf, isPostgres } from '../inventory/inventory-store.ts';
 import type { Database } from '../store/schema.ts';
 
 /**
@@ -110,42 +110,65 @@ const NAME_CHUNK = 500;
 
 /** Every stanza of the named packages in the universe, interned: equal stanzas are one object. */
 interface Postings {
-  /** name → [inventory index, stanza id] pairs, sorted. */
+  /**
+   * name → [inventory index, stanza id] pairs, stanza ids ascending: so an inventory's stanzas of
+   * one package always come in the same order, whatever order the database returned them in.
+   */
   byName: Map<string, { inventories: Int32Array; stanzas: Int32Array }>;
   stanzas: DpkgPackage[];
 }
 
+/**
+ * The postings of `names`, read grouped by distinct stanza: a fleet has few distinct stanzas of a
+ * package (the versions it runs), each with the list of inventories that have it, so the rows that
+ * cross from the database are one per distinct stanza, not one per inventory.
+ */
 async function loadPostings(db: Db, universe: InventoryUniverse, names: ReadonlySet<string>): Promise<Postings> {
-  const interned = new Map<string, number>();
-  const stanzas: DpkgPackage[] = [];
-  const lists = new Map<string, Array<[number, number]>>();
+  let maxId = 0;
+  for (const id of universe.byInventoryId.keys()) if (id > maxId) maxId = id;
+  const indexOfId = new Int32Array(maxId + 1).fill(-1);
+  for (const [id, index] of universe.byInventoryId) indexOfId[id] = index;
+  const postgres = isPostgres(db);
+  const ids = postgres ? sql<string>`string_agg(inventory_id::text, ',')` : sql<string>`group_concat(inventory_id)`;
+  const groups: Array<{ name: string; architecture: string | null; version: string | null; status: string; multi_arch: string | null; ids: string }> = [];
   const all = [...names];
-  for (let i = 0; i < all.length; i += NAME_CHUNK) {
-    const rows = await db
-      .selectFrom('inventory_packages')
-      .select(['name', 'inventory_id', 'architecture', 'version', 'status', 'multi_arch'])
-      .where('name', 'in', all.slice(i, i + NAME_CHUNK))
-      .execute();
-    for (const r of rows) {
-      const index = universe.byInventoryId.get(r.inventory_id);
-      if (index === undefined) continue;
-      const key = `${r.name}\u0000${r.architecture}\u0000${r.version}\u0000${r.status}\u0000${r.multi_arch}`;
-      let id = interned.get(key);
-      if (id === undefined) {
-        id = stanzas.length;
-        interned.set(key, id);
-        stanzas.push({ name: r.name, architecture: r.architecture, version: r.version, status: r.status, multiArch: r.multi_arch as DpkgPackage['multiArch'] });
-      }
-      let list = lists.get(r.name);
-      if (!list) lists.set(r.name, (list = []));
-      list.push([index, id]);
+  const read = async (q: Db, tune: boolean) => {
+    // PostgreSQL: its row estimate for `name in (…500 names…)` is most of the table, so it would
+    // scan all of it once per chunk; the index range per name is what is wanted. And room to
+    // aggregate in memory rather than sorting on disk. Both only for our own transaction.
+    if (tune) {
+      await sql`set local enable_seqscan = off`.execute(q);
+      await sql`set local work_mem = '256MB'`.execute(q);
+    }
+    for (let i = 0; i < all.length; i += NAME_CHUNK) {
+      const rows = await q
+        .selectFrom('inventory_packages')
+        .select(['name', 'architecture', 'version', 'status', 'multi_arch', ids.as('ids')])
+        .where('name', 'in', all.slice(i, i + NAME_CHUNK))
+        .groupBy(['name', 'architecture', 'version', 'status', 'multi_arch'])
+        .execute();
+      groups.push(...rows);
+    }
+  };
+  if (postgres && !db.isTransaction) await db.transaction().execute((trx) => read(trx, true));
+  else await read(db, false);
+  const stanzas: DpkgPackage[] = [];
+  const lists = new Map<string, { inventories: number[]; stanzas: number[] }>();
+  for (const g of groups) {
+    const stanza = stanzas.length;
+    stanzas.push({ name: g.name, architecture: g.architecture, version: g.version, status: g.status, multiArch: g.multi_arch as DpkgPackage['multiArch'] });
+    let list = lists.get(g.name);
+    if (!list) lists.set(g.name, (list = { inventories: [], stanzas: [] }));
+    for (const text of g.ids.split(',')) {
+      const id = Number(text);
+      const index = id <= maxId ? indexOfId[id] : -1;
+      if (index < 0) continue;
+      list.inventories.push(index);
+      list.stanzas.push(stanza);
     }
   }
   const byName: Postings['byName'] = new Map();
-  for (const [name, list] of lists) {
-    list.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-    byName.set(name, { inventories: Int32Array.from(list, (p) => p[0]), stanzas: Int32Array.from(list, (p) => p[1]) });
-  }
+  for (const [name, list] of lists) byName.set(name, { inventories: Int32Array.from(list.inventories), stanzas: Int32Array.from(list.stanzas) });
   return { byName, stanzas };
 }
 

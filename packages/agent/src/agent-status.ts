@@ -1,5 +1,6 @@
 import { ClientSettings } from '@patchday/core';
 import { z } from 'zod';
+import { LastScan } from './data-dir/agent-files.ts';
 
 /** What one scan did: the answer to `patchday agent scan-now`. */
 export const ScanSummary = z.object({
@@ -33,18 +34,7 @@ export const AgentStatus = z.object({
   policy: z.object({ receivedAt: z.string(), softwareUpdatesEnabled: z.boolean(), updatePoints: z.array(z.string()), settings: ClientSettings }).nullable(),
   lastPolicyPoll: Attempt,
   catalogue: z.object({ product: z.string(), architecture: z.string(), anchor: z.number().int(), fetchedAt: z.string(), updates: z.number().int() }).nullable(),
-  lastScan: z
-    .object({
-      scanId: z.string(),
-      trigger: z.string(),
-      startedAt: z.string(),
-      finishedAt: z.string(),
-      result: z.string(),
-      anchor: z.number().int().nullable(),
-      counts: z.record(z.string(), z.number().int()),
-      error: z.string().nullable(),
-    })
-    .nullable(),
+  lastScan: LastScan.nullable(),
   nextScanAt: z.string().nullable(),
   retryAt: z.string().nullable(),
   queuedMessages: z.number().int(),

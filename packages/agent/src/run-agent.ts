@@ -1,22 +1,13 @@
 import { mkdirSync } from 'node:fs';
-import { systemClock, type Clock, type Random } from '@patchday/core';
+import { systemClock } from '@patchday/core';
 import { pino } from 'pino';
-import { Agent, type AgentLog } from './agent.ts';
+import { Agent, type AgentLog, type AgentOptions } from './agent.ts';
 import { askRunningAgent, serveControlSocket, type LocalAction } from './control/control-socket.ts';
 import { acquireAgentLock } from './data-dir/agent-lock.ts';
 import { SiteError } from './site/site-connection.ts';
 
-export interface RunAgentOptions {
-  dataDir: string;
-  root: string;
-  server?: string;
-  enrolmentToken?: string;
-  name?: string;
-  architecture?: string;
-  clock?: Clock;
-  random?: Random;
-  log?: AgentLog;
-}
+/** The agent's options; clock, randomness and log default to the real ones. */
+export type RunAgentOptions = Omit<AgentOptions, 'clock' | 'random' | 'log'> & Partial<Pick<AgentOptions, 'clock' | 'random' | 'log'>>;
 
 /** How long a service agent waits before trying to reach its site again at start. */
 const START_RETRY_MS = 60_000;

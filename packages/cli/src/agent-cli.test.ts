@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runCli } from '../test/run-cli.ts';
 import { VirtualClock } from '@patchday/core';
 import { sandboxMachine, type SandboxMachine } from '../../agent/test/agent-harness.ts';
 import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
@@ -25,15 +26,7 @@ describeEachStore('enrolling and driving an agent from the command line', (kind)
   let agent: ChildProcess | null = null;
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
 
-  const patchday = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: t.token } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const patchday = (args: string[]) => runCli(args, { XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: t.token });
 
   before(async () => {
     mirror = await startArchiveServer(snapshotRoot);

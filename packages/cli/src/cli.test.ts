@@ -1,21 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runCli } from '../test/run-cli.ts';
 import { VirtualClock } from '@patchday/core';
 import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
 import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../server/test/site-harness.ts';
 import { describeEachStore } from '../../server/test/stores.ts';
 
-const bin = new URL('../bin/patchday.js', import.meta.url).pathname;
-
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describeEachStore('the patchday CLI against a running site', (kind) => {
   let t: TestSite;
@@ -24,15 +17,7 @@ describeEachStore('the patchday CLI against a running site', (kind) => {
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
 
   /** Runs `patchday …` as a user would, with its own config home and PATCHDAY_SERVER. */
-  const patchday = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: '', ...env } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const patchday = (args: string[], env: Record<string, string> = {}) => runCli(args, { XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: '', ...env });
 
   before(async () => {
     mirror = await startArchiveServer(snapshotRoot);

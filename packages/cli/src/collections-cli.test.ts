@@ -1,21 +1,15 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runCli } from '../test/run-cli.ts';
 import { VirtualClock, inventoryOsOf, parseDpkgStatus, parseOsRelease } from '@patchday/core';
 import { sharedData, startTestSite, type TestSite } from '../../server/test/site-harness.ts';
 import { describeEachStore } from '../../server/test/stores.ts';
 
-const bin = new URL('../bin/patchday.js', import.meta.url).pathname;
 const nodeImageStatus = readFileSync(join(sharedData, 'dpkg-status/bookworm-node-image.status'), 'utf8');
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
 describeEachStore('patchday collections', (kind) => {
   let t: TestSite;
@@ -23,15 +17,7 @@ describeEachStore('patchday collections', (kind) => {
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
   const clients: Record<string, string> = {};
 
-  const patchday = (args: string[]): Promise<CliResult> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: t.token } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const patchday = (args: string[]) => runCli(args, { XDG_CONFIG_HOME: home, PATCHDAY_SERVER: t.url, PATCHDAY_TOKEN: t.token });
 
   before(async () => {
     t = await startTestSite(kind, { clock });

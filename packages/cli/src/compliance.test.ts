@@ -1,27 +1,18 @@
 /** `patchday compliance client|update|summary` against a site whose clients' states come from every source. */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { runCli } from '../test/run-cli.ts';
 import { startComplianceFixture, type ComplianceFixture } from '../../server/test/compliance-fixture.ts';
 import { describeEachStore } from '../../server/test/stores.ts';
 
-const bin = new URL('../bin/patchday.js', import.meta.url).pathname;
 
 describeEachStore('patchday compliance', (kind) => {
   let f: ComplianceFixture;
   let home: string;
-  const patchday = (args: string[]): Promise<{ code: number; stdout: string; stderr: string }> =>
-    new Promise((resolve) => {
-      const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, XDG_CONFIG_HOME: home, PATCHDAY_SERVER: f.t.url, PATCHDAY_TOKEN: f.t.token } });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d) => (stdout += d));
-      child.stderr.on('data', (d) => (stderr += d));
-      child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    });
+  const patchday = (args: string[]) => runCli(args, { XDG_CONFIG_HOME: home, PATCHDAY_SERVER: f.t.url, PATCHDAY_TOKEN: f.t.token });
 
   before(async () => {
     f = await startComplianceFixture(kind);

@@ -29,22 +29,23 @@ export const CatalogueCache = z.object({
 export type CatalogueCache = z.infer<typeof CatalogueCache>;
 const CatalogueCacheFile = CatalogueCache.extend({ updates: z.array(z.object({ updateId: z.string() }).passthrough()) });
 
+/** The last scan the agent ran: what `patchday agent status` shows of it. */
+export const LastScan = z.object({
+  scanId: z.string(),
+  trigger: z.string(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  result: z.enum(['complete', 'failed', 'pending retry']),
+  anchor: z.number().int().nullable(),
+  counts: z.record(z.string(), z.number().int()),
+  error: z.string().nullable(),
+});
+
 /** What the last scans found and what is scheduled; a restarted agent picks up from here. */
 export const ScanRecord = z.object({
   /** The state last queued per update: the baseline the next scan's messages are the changes from. */
   reported: z.record(z.string(), z.object({ stateId: z.number().int(), revision: z.number().int() })),
-  lastScan: z
-    .object({
-      scanId: z.string(),
-      trigger: z.string(),
-      startedAt: z.string(),
-      finishedAt: z.string(),
-      result: z.enum(['complete', 'failed', 'pending retry']),
-      anchor: z.number().int().nullable(),
-      counts: z.record(z.string(), z.number().int()),
-      error: z.string().nullable(),
-    })
-    .nullable(),
+  lastScan: LastScan.nullable(),
   /** When the schedule runs the next scan (absent before the first policy). */
   nextScanAt: z.string().nullable(),
   /** The last scheduled (not retried, not on demand) scan: the schedule counts from it. */

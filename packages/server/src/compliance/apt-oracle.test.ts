@@ -5,93 +5,30 @@
  * side uses only core, as an agent would.
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { promisify } from 'node:util';
 import {
   binariesLeftBehind,
-  computeSupersedence,
-  debianApplicabilityRules,
-  debianUpdatesOf,
-  type DetectionState,
-  evaluateUpdate,
-  type Inventory,
   Inventory as InventorySchema,
   inventoryOsOf,
   parseDeb822All,
   parseDpkgStatus,
   parseOsRelease,
-  parsePackagesIndex,
   pendingDebianUpgrades,
-  type UpdateMetadata,
 } from '@patchday/core';
-import { type AptSandbox, createAptSandbox } from '../../test/support/apt-sandbox.ts';
-import { debianKeyring as KEYRING, sharedData, snapshotRoot as SNAPSHOT } from '../../test/site-harness.ts';
+import type { AptSandbox } from '../../test/support/apt-sandbox.ts';
+import { aptFor, catalogueOf, OS_RELEASE, packagesText, patchdayUpgrades, scan, sorted, type Suite } from '../../test/support/apt-oracle-support.ts';
+import { sharedData, snapshotRoot as SNAPSHOT } from '../../test/site-harness.ts';
 import { type ArchiveServer, startArchiveServer } from '../../test/support/archive-server.ts';
 
 const NODE_IMAGE_STATUS = join(sharedData, 'dpkg-status/bookworm-node-image.status');
 
-const run = promisify(execFile);
-
-// What Debian ships as /etc/os-release, so the inventory's os comes through the agent's parser.
-const BOOKWORM_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"
-NAME="Debian GNU/Linux"
-VERSION_ID="12"
-VERSION="12 (bookworm)"
-VERSION_CODENAME=bookworm
-ID=debian
-HOME_URL="https://www.debian.org/"
-SUPPORT_URL="https://www.debian.org/support"
-BUG_REPORT_URL="https://bugs.debian.org/"
-`;
-const TRIXIE_OS_RELEASE = `PRETTY_NAME="Debian GNU/Linux 13 (trixie)"
-NAME="Debian GNU/Linux"
-VERSION_ID="13"
-VERSION="13 (trixie)"
-VERSION_CODENAME=trixie
-DEBIAN_VERSION_FULL=13.8
-ID=debian
-`;
-
-interface Suite {
-  archive: 'debian' | 'debian-security';
-  suite: string;
-}
-
-async function packagesText({ archive, suite }: Suite): Promise<string> {
-  const { stdout } = await run('xz', ['-dc', `${SNAPSHOT}/${archive}/dists/${suite}/main/binary-amd64/Packages.xz`], {
-    maxBuffer: 1 << 30,
-    encoding: 'buffer',
-  });
-  return stdout.toString('utf8');
-}
-
-/** The catalogue an update point would hold after syncing `suites`, with its supersedence. */
-async function catalogueOf(suites: readonly Suite[], product: string) {
+/** The catalogue of `suites` from the snapshot, with the index texts it came from. */
+async function catalogueWithTexts(suites: readonly Suite[], product: string) {
   const texts = await Promise.all(suites.map(packagesText));
-  const updates = suites.flatMap((s, i) =>
-    debianUpdatesOf({ upstream: s.archive, product, suite: s.suite, releaseDate: new Date('2026-11-24T00:00:00Z'), binaries: parsePackagesIndex(texts[i]) }),
-  );
-  const verdicts = computeSupersedence(updates.map((u) => ({ updateId: u.updateId, product: u.product, source: u.source, version: u.version, suite: u.suite, present: true })));
-  return { updates, verdicts, texts };
+  return { ...catalogueOf(suites, texts, product), texts };
 }
-
-/** What an agent does: evaluate each update's rules against its inventory. */
-function scan(updates: readonly UpdateMetadata[], inventory: Inventory): Map<string, DetectionState> {
-  return new Map(updates.map((u) => [u.updateId, evaluateUpdate(debianApplicabilityRules(u), inventory)]));
-}
-
-/** package → version, named as apt names packages (foreign architectures qualified). */
-function patchdayUpgrades(required: readonly UpdateMetadata[], inventory: Inventory): Map<string, string> {
-  const native = inventory.os.architecture;
-  return new Map(
-    pendingDebianUpgrades(required, inventory).map((u) => [u.architecture === native || u.architecture === 'all' ? u.package : `${u.package}:${u.architecture}`, u.to]),
-  );
-}
-
-const sorted = (m: ReadonlyMap<string, string>) => [...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 
 /** `apt list --upgradable`: name → candidate version; held packages included. */
 async function aptListUpgradable(sandbox: AptSandbox): Promise<Map<string, string>> {
@@ -103,21 +40,6 @@ async function aptListUpgradable(sandbox: AptSandbox): Promise<Map<string, strin
     else assert.ok(line === '' || line === 'Listing...' || line.startsWith('WARNING'), `unexpected apt list line: ${line}`);
   }
   return listed;
-}
-
-/** apt with `codename`'s three suites, after `apt-get update`. */
-async function aptFor(server: ArchiveServer, codename: string, statusFile?: string): Promise<AptSandbox> {
-  const sandbox = await createAptSandbox({
-    sources: [
-      { url: `${server.url}/debian`, suites: [codename, `${codename}-updates`], keyring: KEYRING },
-      { url: `${server.url}/debian-security`, suites: [`${codename}-security`], keyring: KEYRING },
-    ],
-    arch: 'amd64',
-    statusFile,
-  });
-  const update = await sandbox.update();
-  assert.deepEqual(update.errors, [], update.stderr);
-  return sandbox;
 }
 
 /** Both at once (apt works in its own processes while this one builds the catalogue); a sandbox made while the other failed is still disposed. */
@@ -144,11 +66,11 @@ describe('Required updates equal apt\'s upgrades', () => {
       { archive: 'debian', suite: 'bookworm-updates' },
       { archive: 'debian-security', suite: 'bookworm-security' },
     ];
-    const [sandbox, { updates, verdicts }] = await alongside(aptFor(server, 'bookworm', NODE_IMAGE_STATUS), catalogueOf(suites, 'Debian 12'));
+    const [sandbox, { updates, verdicts }] = await alongside(aptFor(server, 'bookworm', NODE_IMAGE_STATUS), catalogueWithTexts(suites, 'Debian 12'));
     try {
       const [sim, listed] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox)]);
       const inventory = InventorySchema.parse({
-        os: inventoryOsOf(parseOsRelease(BOOKWORM_OS_RELEASE), 'amd64'),
+        os: inventoryOsOf(parseOsRelease(OS_RELEASE.bookworm), 'amd64'),
         dpkg: parseDpkgStatus(statusText),
         facts: {},
       });
@@ -190,7 +112,7 @@ describe('Required updates equal apt\'s upgrades', () => {
       { archive: 'debian', suite: 'trixie-updates' },
       { archive: 'debian-security', suite: 'trixie-security' },
     ];
-    const [sandbox, { updates, verdicts, texts }] = await alongside(aptFor(server, 'trixie'), catalogueOf(suites, 'Debian 13'));
+    const [sandbox, { updates, verdicts, texts }] = await alongside(aptFor(server, 'trixie'), catalogueWithTexts(suites, 'Debian 13'));
     try {
       const main = new Map(parseDeb822All(texts[0]).map((s) => [s.Package, s]));
 
@@ -266,7 +188,7 @@ describe('Required updates equal apt\'s upgrades', () => {
       const statusText = [...machine, ...Object.keys(cases).filter((name) => cases[name].standalone)].sort().map(dpkgStanza).join('\n\n') + '\n';
       await writeFile(sandbox.statusFile, statusText);
       const [sim, listed] = await Promise.all([sandbox.simulateDistUpgrade(), aptListUpgradable(sandbox)]);
-      const inventory = InventorySchema.parse({ os: inventoryOsOf(parseOsRelease(TRIXIE_OS_RELEASE), 'amd64'), dpkg: parseDpkgStatus(statusText), facts: {} });
+      const inventory = InventorySchema.parse({ os: inventoryOsOf(parseOsRelease(OS_RELEASE.trixie), 'amd64'), dpkg: parseDpkgStatus(statusText), facts: {} });
       assert.ok(Object.hasOwn(inventory.dpkg!, 'anope:i386') && Object.hasOwn(inventory.dpkg!, 'libgd3:amd64'), 'keyed as dpkg names them');
 
       const leftBehind = binariesLeftBehind(updates, verdicts);

@@ -59,13 +59,18 @@ export const ClientLastScan = z.object({
 });
 export type ClientLastScan = z.infer<typeof ClientLastScan>;
 
-export const ClientUpdateCompliance = z.object({
+/** What every compliance row says about the update itself. */
+const UpdateHeading = {
   updateId: z.string(),
   title: z.string(),
   product: z.string(),
   classification: Classification,
   severity: Severity,
   superseded: z.boolean(),
+};
+
+export const ClientUpdateCompliance = z.object({
+  ...UpdateHeading,
   state: DetectionState,
   source: ComplianceSource,
   /** For reported states: when the agent reported the state (null when implied by a completed scan). */
@@ -113,12 +118,7 @@ export type UpdateComplianceClient = z.infer<typeof UpdateComplianceClient>;
 
 /** One update across the site's active clients or one collection's (§9). */
 export const UpdateCompliance = z.object({
-  updateId: z.string(),
-  title: z.string(),
-  product: z.string(),
-  classification: Classification,
-  severity: Severity,
-  superseded: z.boolean(),
+  ...UpdateHeading,
   collectionId: z.string().nullable(),
   /** Active clients counted (in the collection, when one is given). */
   clientsCounted: z.number().int(),

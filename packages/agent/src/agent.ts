@@ -197,6 +197,8 @@ export class Agent {
       this.lastPolicyPoll = { at: at.toISOString(), error: message };
       if (error instanceof SiteError && error.status === 403 && /approve/.test(message)) this.registration = 'pending';
       this.options.log.warn({ error: message }, 'policy poll failed');
+      // The policy already held still rules: a restarted agent keeps its schedule while the site is away.
+      if (this.policyRecord) this.scheduleScans();
     }
     const minutes = this.settings?.policyPollingMinutes ?? 60;
     this.arm('policy', minutesLater(at, minutes), () => this.pollPolicy());

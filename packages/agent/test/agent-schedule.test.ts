@@ -131,6 +131,23 @@ describe('agent schedules, retries and failover on virtual time', () => {
     agent.stop();
   });
 
+  test('an agent restarted while its site is unreachable keeps the schedule it had', async () => {
+    const { agent, machine } = await enrolledAgent('restarted-offline', proxy.url);
+    const planned = agent.status().nextScanAt!;
+    agent.stop();
+    proxy.mode = 'refuse';
+    const restarted = agentOn(machine, { clock, random: fixedRandom(0.5) });
+    agents.push(restarted);
+    await restarted.start();
+    assert.match(restarted.status().lastPolicyPoll!.error!, /cannot reach/);
+    assert.equal(restarted.status().nextScanAt, planned);
+    await runFor(restarted, new Date(planned).getTime() - clock.now().getTime());
+    assert.equal(restarted.status().lastScan?.trigger, 'schedule', 'the scheduled scan ran at its time');
+    assert.equal(restarted.status().lastScan?.result, 'pending retry');
+    restarted.stop();
+    proxy.mode = 'pass';
+  });
+
   test('after 4 retries on one update point the agent goes to the next one in its policy', async () => {
     const { agent, machine } = await enrolledAgent('failover', t.url);
     agent.stop();

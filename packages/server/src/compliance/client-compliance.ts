@@ -43,6 +43,11 @@ const emptyCounts = (): StateCounts => ({ Required: 0, Installed: 0, 'Not Requir
 const emptySourceCounts = (): SourceCounts => ({ reported: emptyCounts(), estimated: emptyCounts(), none: emptyCounts() });
 
 /** (Installed + Not Required) / all, in percent with one decimal; null for nothing counted. */
+/** The update's own fields every compliance row starts with. */
+function headingOf(row: { update_id: string; title: string; product: string; classification: string; severity: string; superseded: number }) {
+  return { updateId: row.update_id, title: row.title, product: row.product, classification: row.classification as Classification, severity: row.severity as Severity, superseded: row.superseded === 1 };
+}
+
 export function percentCompliant(counts: StateCounts): number | null {
   const all = counts.Required + counts.Installed + counts['Not Required'] + counts.Unknown;
   return all === 0 ? null : Math.round((1000 * (counts.Installed + counts['Not Required'])) / all) / 10;
@@ -128,12 +133,7 @@ export async function clientCompliance(db: Db, clientId: string, include: Client
       ? pendingDebianUpgrades([{ updateId: u.update_id, binaries }], inventory).map((p) => ({ package: p.package, architecture: p.architecture, installed: p.from, target: p.to }))
       : [];
     result.updates.push({
-      updateId: u.update_id,
-      title: u.title,
-      product: u.product,
-      classification: u.classification as Classification,
-      severity: u.severity as Severity,
-      superseded: u.superseded === 1,
+      ...headingOf(u),
       state,
       source,
       reportedAt,
@@ -194,12 +194,7 @@ export async function updateCompliance(db: Db, updateId: string, query: UpdateCo
     total++;
   }
   return {
-    updateId: update.update_id,
-    title: update.title,
-    product: update.product,
-    classification: update.classification as Classification,
-    severity: update.severity as Severity,
-    superseded: update.superseded === 1,
+    ...headingOf(update),
     collectionId: query.collectionId ?? null,
     clientsCounted: clients.length,
     counts,
@@ -445,12 +440,7 @@ export async function complianceSummary(db: Db, query: ComplianceSummaryQuery): 
     .sort((a, b) => b.c.counts.Required - a.c.counts.Required || (a.u.title < b.u.title ? -1 : a.u.title > b.u.title ? 1 : 0))
     .slice(0, MOST_REQUIRED_UPDATES)
     .map(({ u, c }) => ({
-      updateId: u.update_id,
-      title: u.title,
-      product: u.product,
-      classification: u.classification as Classification,
-      severity: u.severity as Severity,
-      superseded: u.superseded === 1,
+      ...headingOf(u),
       required: c.counts.Required,
       percentCompliant: percentCompliant(c.counts),
     }));

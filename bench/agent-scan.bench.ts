@@ -1,6 +1,6 @@
 import { VirtualClock } from '@patchday/core';
 import { Agent } from '../packages/agent/src/agent.ts';
-import { quietLog, sandboxMachine } from '../packages/agent/test/agent-harness.ts';
+import { quietLog, sandboxMachine } from '../packages/cli/test/agent/agent-harness.ts';
 import { createAptSandbox } from '../packages/server/test/support/apt-sandbox.ts';
 import { startArchiveServer } from '../packages/server/test/support/archive-server.ts';
 import { debianKeyring, snapshotRoot, startTestSite } from '../packages/server/test/site-harness.ts';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { runCli } from '../test/run-cli.ts';
 import { VirtualClock } from '@patchday/core';
-import { sandboxMachine, type SandboxMachine } from '../../agent/test/agent-harness.ts';
+import { sandboxMachine, type SandboxMachine } from '../test/agent/agent-harness.ts';
 import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
 import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../server/test/site-harness.ts';
 import { describeEachStore } from '../../server/test/stores.ts';

@@ -12,18 +12,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { VirtualClock } from '@patchday/core';
-import { askRunningAgent } from '../src/control/control-socket.ts';
-import { AgentFiles } from '../src/data-dir/agent-files.ts';
-import { Outbox } from '../src/data-dir/outbox.ts';
+import { askRunningAgent } from '../../../agent/src/control/control-socket.ts';
+import { AgentFiles } from '../../../agent/src/data-dir/agent-files.ts';
+import { Outbox } from '../../../agent/src/data-dir/outbox.ts';
 import { agentOn, sandboxMachine, type SandboxMachine } from './agent-harness.ts';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-proxy.ts';
-import { startSiteProcess, type SiteProcess } from '../../../bench/lib/site-process.ts';
-import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
-import { debianKeyring, snapshotRoot } from '../../server/test/site-harness.ts';
-import { createTestDatabase, describeEachStore, type TestDatabase } from '../../server/test/stores.ts';
-import type { Store } from '../../server/src/store/store.ts';
+import { startSiteProcess, type SiteProcess } from '../../../../bench/lib/site-process.ts';
+import { startArchiveServer, type ArchiveServer } from '../../../server/test/support/archive-server.ts';
+import { debianKeyring, snapshotRoot } from '../../../server/test/site-harness.ts';
+import { createTestDatabase, describeEachStore, type TestDatabase } from '../../../server/test/stores.ts';
+import type { Store } from '../../../server/src/store/store.ts';
 
-const cli = new URL('../../cli/bin/patchday.js', import.meta.url).pathname;
+const cli = new URL('../../bin/patchday.js', import.meta.url).pathname;
 
 async function freePort(): Promise<number> {
   const server = createServer();

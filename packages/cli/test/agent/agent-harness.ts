@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Clock, Random } from '@patchday/core';
-import { Agent, type AgentLog } from '../src/agent.ts';
-import { sharedData } from '../../server/test/site-harness.ts';
+import { Agent, type AgentLog } from '../../../agent/src/agent.ts';
+import { sharedData } from '../../../server/test/site-harness.ts';
 
 export const NODE_IMAGE_STATUS = join(sharedData, 'dpkg-status/bookworm-node-image.status');
 

@@ -6,14 +6,14 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { binariesLeftBehind, pendingDebianUpgrades, VirtualClock } from '@patchday/core';
-import { readInventory } from '../src/machine/read-inventory.ts';
-import { AgentFiles } from '../src/data-dir/agent-files.ts';
-import type { Agent } from '../src/agent.ts';
+import { readInventory } from '../../../agent/src/machine/read-inventory.ts';
+import { AgentFiles } from '../../../agent/src/data-dir/agent-files.ts';
+import type { Agent } from '../../../agent/src/agent.ts';
 import { agentOn, fixedRandom, sandboxMachine, type SandboxMachine } from './agent-harness.ts';
-import { createAptSandbox } from '../../server/test/support/apt-sandbox.ts';
-import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
-import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../server/test/site-harness.ts';
-import { describeEachStore } from '../../server/test/stores.ts';
+import { createAptSandbox } from '../../../server/test/support/apt-sandbox.ts';
+import { startArchiveServer, type ArchiveServer } from '../../../server/test/support/archive-server.ts';
+import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../../server/test/site-harness.ts';
+import { describeEachStore } from '../../../server/test/stores.ts';
 
 const HOUR = 3_600_000;
 

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { VirtualClock } from '@patchday/core';
-import { AgentFiles } from '../src/data-dir/agent-files.ts';
-import type { Agent } from '../src/agent.ts';
+import { AgentFiles } from '../../../agent/src/data-dir/agent-files.ts';
+import type { Agent } from '../../../agent/src/agent.ts';
 import { agentOn, fixedRandom, sandboxMachine, type SandboxMachine } from './agent-harness.ts';
 import { startFlakyProxy, type FlakyProxy } from './support/flaky-proxy.ts';
-import { startArchiveServer, type ArchiveServer } from '../../server/test/support/archive-server.ts';
-import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../server/test/site-harness.ts';
+import { startArchiveServer, type ArchiveServer } from '../../../server/test/support/archive-server.ts';
+import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../../server/test/site-harness.ts';
 
 const MINUTE = 60_000;
 

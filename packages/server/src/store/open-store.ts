@@ -78,6 +78,10 @@ function openSqlite(path: string): Store {
 
 function openPostgres(url: string): Store {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server ends (a PostgreSQL restart, an administrator's termination)
+  // is dropped by the pool and replaced on next use; unhandled, its 'error' would end the site.
+  // A query in flight on it still fails, with the error, to its caller.
+  pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const parsed = new URL(url);
   return {

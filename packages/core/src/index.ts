@@ -29,3 +29,4 @@ export * from './scanning/product.ts';
 export * from './api/collections.ts';
 export * from './collections/membership.ts';
 export * from './rules/file-paths.ts';
+export * from './deployment/maintenance-window.ts';

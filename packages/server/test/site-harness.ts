@@ -28,6 +28,8 @@ export interface TestSite {
   relogin(): Promise<void>;
   /** Calls the admin API; returns status and parsed body, never throws on 4xx/5xx. */
   api<T = any>(method: string, path: string, body?: unknown, token?: string | null): Promise<{ status: number; body: T }>;
+  /** Calls the management point as an agent would: with its own credential, never an admin token. */
+  mp<T = any>(method: string, path: string, credential: string | null, body?: unknown, headers?: Record<string, string>): Promise<{ status: number; etag: string | null; body: T }>;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,15 @@ export async function startTestSite(kind: StoreKind, options: { clock: Clock } &
     const response = await fetch(`${url}/api/v1${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
+  };
+  const mp = async (method: string, path: string, credential: string | null, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${url}/mp/v1${path}`, {
+      method,
+      headers: { ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : null };
   };
   const tokenHolder = { token: '' };
   const relogin = async () => {
@@ -64,6 +75,7 @@ export async function startTestSite(kind: StoreKind, options: { clock: Clock } &
     adminPassword,
     relogin,
     api,
+    mp,
     async stop() {
       await site.close();
       await database.drop();

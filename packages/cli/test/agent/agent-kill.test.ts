@@ -127,6 +127,19 @@ describeEachStore('state messages survive killed processes', (kind) => {
     return { machine, child, clientId: status.clientId!, queued: status.queuedMessages, reported };
   }
 
+  /** Restarts a killed agent, has it send everything, and checks the site holds each message once. */
+  async function restartAndDrain(a: { machine: SandboxMachine; clientId: string; queued: number; reported: Map<string, number> }): Promise<void> {
+    // The restarted agent sends its queue at start; send-now then finds it empty.
+    const child = await startAgentProcess(a.machine, proxy.url);
+    children.push(child);
+    const send = (await askRunningAgent(a.machine.dataDir, 'send-now'))!;
+    assert.deepEqual([send.remaining, send.error], [0, null]);
+    const final = await stored(a.clientId);
+    assert.equal(final.lastSeq, a.queued);
+    assert.deepEqual(final.states, a.reported);
+    await kill9(child);
+  }
+
   test('the agent is killed after the site stored a batch but before the answer arrived: the resend is recognised, nothing doubles', async () => {
     const a = await scannedAgent('killed-mid-batch');
     proxy.mode = 'hold-response';
@@ -140,15 +153,7 @@ describeEachStore('state messages survive killed processes', (kind) => {
 
     assert.equal(new Outbox(a.machine.dataDir).pendingCount(), a.queued, 'the killed agent\'s queue still holds every unacknowledged message');
 
-    // The restarted agent sends its queue at start; send-now then finds it empty.
-    const child = await startAgentProcess(a.machine, proxy.url);
-    children.push(child);
-    const send = (await askRunningAgent(a.machine.dataDir, 'send-now'))!;
-    assert.deepEqual([send.remaining, send.error], [0, null]);
-    const final = await stored(a.clientId);
-    assert.equal(final.lastSeq, a.queued);
-    assert.deepEqual(final.states, a.reported);
-    await kill9(child);
+    await restartAndDrain(a);
   });
 
   test('the agent is killed with messages queued and nothing sent: after restart they all arrive', async () => {
@@ -156,14 +161,7 @@ describeEachStore('state messages survive killed processes', (kind) => {
     await kill9(a.child);
     assert.equal(new Outbox(a.machine.dataDir).pendingCount(), a.queued);
     assert.equal((await stored(a.clientId)).lastSeq, 0, 'nothing reached the site');
-    const child = await startAgentProcess(a.machine, proxy.url);
-    children.push(child);
-    const send = (await askRunningAgent(a.machine.dataDir, 'send-now'))!;
-    assert.deepEqual([send.remaining, send.error], [0, null]);
-    const final = await stored(a.clientId);
-    assert.equal(final.lastSeq, a.queued);
-    assert.deepEqual(final.states, a.reported);
-    await kill9(child);
+    await restartAndDrain(a);
   });
 
   test('the network loses the response: the messages stay queued, and the resend changes nothing on the site', async () => {

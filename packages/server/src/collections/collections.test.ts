@@ -35,15 +35,7 @@ function inventoryOf(osRelease: string, status: string, facts: Record<string, st
 describeEachStore('collections', (kind) => {
   let t: TestSite;
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
-  const mp = async (method: string, path: string, credential: string | null, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${t.url}/mp/v1${path}`, {
-      method,
-      headers: { ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : null };
-  };
+  const mp: TestSite['mp'] = (...args) => t.mp(...args);
 
   type Agent = { clientId: string; credential: string; name: string };
   const agents: Record<string, Agent> = {};

@@ -15,16 +15,7 @@ const nodeImageInventory = (): Inventory => ({
 describeEachStore('enrolment and the management point', (kind) => {
   let t: TestSite;
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
-  /** Calls /mp/v1 as an agent would: with its own credential, never an admin token. */
-  const mp = async (method: string, path: string, credential: string | null, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${t.url}/mp/v1${path}`, {
-      method,
-      headers: { ...(credential ? { authorization: `Bearer ${credential}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, etag: response.headers.get('etag'), body: text ? JSON.parse(text) : null };
-  };
+  const mp: TestSite['mp'] = (...args) => t.mp(...args);
 
   before(async () => {
     t = await startTestSite(kind, { clock });

@@ -30,3 +30,4 @@ export * from './api/collections.ts';
 export * from './collections/membership.ts';
 export * from './rules/file-paths.ts';
 export * from './deployment/maintenance-window.ts';
+export * from './api/assignments.ts';

@@ -58,6 +58,8 @@ const allTables = {
   users: true, api_tokens: true, audit_log: true, status_messages: true, upstreams: true, site_settings: true, suite_states: true,
   sync_runs: true, updates: true, update_revisions: true, enrolment_tokens: true, clients: true, collections: true,
   collection_direct_members: true, collection_members: true, client_update_states: true, inventories: true, inventory_packages: true,
+  update_groups: true, update_group_members: true, deployment_packages: true, content_files: true, package_files: true, distribution_points: true,
+  dp_packages: true, maintenance_windows: true, deployments: true, client_deployment_states: true, automatic_deployment_rules: true, alerts: true,
 } satisfies Record<keyof Database, true>;
 const tables = Object.keys(allTables) as Array<keyof Database>;
 

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { MaintenanceWindow } from '../deployment/maintenance-window.ts';
 import { Inventory } from '../inventory/inventory.ts';
+import { DeploymentAssignment, DistributionPointRef } from './assignments.ts';
 
 const clientName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,252}$/, 'a client name is a host name: letters, digits, "." and "-"');
 
@@ -52,6 +54,14 @@ export const ClientSettings = z.object({
   scanRetryMinutes: z.number().int(),
   scanRetries: z.number().int(),
   cacheMaximumMb: z.number().int(),
+  /** §12: cached content younger than this is never evicted. */
+  cacheMinimumAgeMinutes: z.number().int(),
+  /** §6.5: how long after the deadline (or after an install at/after it) the agent restarts the machine. */
+  restartCountdownMinutes: z.number().int(),
+  /** The last part of that countdown, which the user cannot dismiss. */
+  restartFinalCountdownMinutes: z.number().int(),
+  /** How often the user is reminded while the countdown runs. */
+  restartReminderMinutes: z.number().int(),
 });
 export type ClientSettings = z.infer<typeof ClientSettings>;
 
@@ -61,6 +71,20 @@ export const ClientPolicy = z.object({
   clientSettings: ClientSettings,
   /** Where to scan from; empty when software updates are disabled for the client (§3). */
   updatePoints: z.array(z.object({ url: z.string() })),
+  /**
+   * §6.1 where to fetch update files, in the order to try them: the agent takes each file from the
+   * first that holds it (`GET {url}/content/{sha256}`, Range for resuming) and falls back to the next.
+   */
+  distributionPoints: z.array(DistributionPointRef),
+  /**
+   * Sent as `Authorization: Bearer <contentToken>` to distribution points, which hold no client
+   * credentials: the site signs it (client id + expiry), every DP of the site can verify it.
+   */
+  contentToken: z.string(),
+  /** §6.8 the maintenance windows of every collection the client is in (their union applies). */
+  maintenanceWindows: z.array(MaintenanceWindow),
+  /** §6.4 one per enabled deployment to a collection the client is in. */
+  assignments: z.array(DeploymentAssignment),
 });
 export type ClientPolicy = z.infer<typeof ClientPolicy>;
 

@@ -70,6 +70,11 @@ const settingBounds = {
   // §12: a failed scan is retried at least 4 times before the agent tries the next update point.
   scanRetries: z.number().int().min(4, 'a failed scan is retried at least 4 times (§12)').max(100),
   cacheMaximumMb: z.number().int().min(100).max(1_048_576),
+  cacheMinimumAgeMinutes: minutes(0, 43_200),
+  // §12: the restart after a deadline may wait up to 14 days.
+  restartCountdownMinutes: minutes(1, 14 * 1440),
+  restartFinalCountdownMinutes: minutes(1, 1440),
+  restartReminderMinutes: minutes(1, 14 * 1440),
 } satisfies { [K in keyof ClientSettings]: z.ZodType<ClientSettings[K]> };
 
 export const clientSettingNames = Object.keys(settingBounds) as Array<keyof ClientSettings>;

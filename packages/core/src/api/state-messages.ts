@@ -61,10 +61,54 @@ export const ScanProgressMessage = z.strictObject({
   error: z.string().max(2000).nullable(),
 });
 
-export const StateMessage = z.discriminatedUnion('topic', [DetectionStateMessage, ScanProgressMessage]);
+/** §5 topic 301 state ids: a deployment's enforcement on this client. */
+export const enforcementStateIds = {
+  installing: 1,
+  waitingForRestart: 2,
+  waitingForAnotherInstall: 3,
+  success: 4,
+  pendingRestart: 5,
+  failedInstall: 6,
+  downloading: 7,
+  downloaded: 8,
+  failedDownload: 9,
+  waitingForMaintenanceWindow: 10,
+} as const;
+
+/** §5 topic 302 state ids. */
+export const evaluationStateIds = { activated: 1, succeeded: 2, failed: 3 } as const;
+
+/** §5 topic 300 state ids. */
+export const deploymentComplianceStateIds = { compliant: 1, nonCompliant: 2 } as const;
+
+const deployment = {
+  ...common,
+  deploymentId: z.string().uuid(),
+  /** What went wrong, as an administrator reads it (dpkg's error, a sha256 mismatch…); null when nothing did. */
+  error: z.string().max(4000).nullable(),
+};
+
+/** Topic 300: is this client compliant with the deployment (every update of it installed or not required)? */
+export const DeploymentComplianceMessage = z.strictObject({ ...deployment, topic: z.literal(300), stateId: z.number().int().min(1).max(2) });
+
+/** Topic 301: enforcement progress; `updateId` names the update it is about, when one. */
+export const EnforcementStateMessage = z.strictObject({
+  ...deployment,
+  topic: z.literal(301),
+  stateId: z.number().int().min(1).max(10),
+  updateId: z.string().uuid().nullable(),
+});
+
+/** Topic 302: the agent evaluated the assignment (activated when it first saw it). */
+export const EvaluationStateMessage = z.strictObject({ ...deployment, topic: z.literal(302), stateId: z.number().int().min(1).max(3) });
+
+export const StateMessage = z.discriminatedUnion('topic', [DetectionStateMessage, ScanProgressMessage, DeploymentComplianceMessage, EnforcementStateMessage, EvaluationStateMessage]);
 export type StateMessage = z.infer<typeof StateMessage>;
 export type DetectionStateMessage = z.infer<typeof DetectionStateMessage>;
 export type ScanProgressMessage = z.infer<typeof ScanProgressMessage>;
+export type DeploymentComplianceMessage = z.infer<typeof DeploymentComplianceMessage>;
+export type EnforcementStateMessage = z.infer<typeof EnforcementStateMessage>;
+export type EvaluationStateMessage = z.infer<typeof EvaluationStateMessage>;
 
 export const MAX_STATE_MESSAGES_PER_BATCH = 1000;
 

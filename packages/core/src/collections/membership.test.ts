@@ -165,6 +165,7 @@ describe('client settings precedence', () => {
   const defaults: ClientSettings = {
     softwareUpdatesEnabled: true, policyPollingMinutes: 60, firstScanWithinMinutes: 120, scanScheduleDays: 7, scanRandomisationMinutes: 120,
     deploymentReevaluationDays: 7, metadataTtlHours: 24, stateMessageBatchMinutes: 15, scanRetryMinutes: 30, scanRetries: 4, cacheMaximumMb: 5120,
+    cacheMinimumAgeMinutes: 1440, restartCountdownMinutes: 90, restartFinalCountdownMinutes: 15, restartReminderMinutes: 240,
   };
 
   test('setting by setting, the lowest priority number that sets it wins; the rest are defaults', () => {

@@ -24,6 +24,18 @@ export interface Database {
   client_update_states: ClientUpdateStatesTable;
   inventories: InventoriesTable;
   inventory_packages: InventoryPackagesTable;
+  update_groups: UpdateGroupsTable;
+  update_group_members: UpdateGroupMembersTable;
+  deployment_packages: DeploymentPackagesTable;
+  content_files: ContentFilesTable;
+  package_files: PackageFilesTable;
+  distribution_points: DistributionPointsTable;
+  dp_packages: DpPackagesTable;
+  maintenance_windows: MaintenanceWindowsTable;
+  deployments: DeploymentsTable;
+  client_deployment_states: ClientDeploymentStatesTable;
+  automatic_deployment_rules: AutomaticDeploymentRulesTable;
+  alerts: AlertsTable;
 }
 
 export interface EnrolmentTokensTable {
@@ -300,4 +312,161 @@ export interface InventoryPackagesTable {
   version: string | null;
   status: string;
   multi_arch: string | null;
+}
+
+/** §6.2 an update group: the unit of deployment. */
+export interface UpdateGroupsTable {
+  group_id: string;
+  name: string;
+  /** lower-case name: unique regardless of case. */
+  name_key: string;
+  description: string;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UpdateGroupMembersTable {
+  group_id: string;
+  update_id: string;
+  added_at: string;
+}
+
+/** §6.1 a deployment package: a named set of update files with a content version. */
+export interface DeploymentPackagesTable {
+  package_id: string;
+  name: string;
+  name_key: string;
+  description: string;
+  /** Absolute path of its own source folder; two packages never share one. */
+  source_folder: string;
+  /** 1 when created, 2 once its files are downloaded, +1 on every change of its content. */
+  content_version: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** The site content library's index: one row per stored file (the bytes are in `ContentLibrary`). */
+export interface ContentFilesTable {
+  sha256: string;
+  size: number;
+  stored_at: string;
+}
+
+/**
+ * The files each package carries, per update. The reference count of a library file is the number
+ * of packages with a row for its sha256; a file no package references may leave the library.
+ */
+export interface PackageFilesTable {
+  package_id: string;
+  update_id: string;
+  sha256: string;
+  /** Base name (`openssl_3.0.17-1~deb12u3_amd64.deb`). */
+  file_name: string;
+  size: number;
+  /** `pending` (listed, not yet in the library), `stored` (verified into the library), `failed`. */
+  state: string;
+  /** Why the last attempt failed (a sha256 mismatch, an HTTP error). */
+  error: string | null;
+  added_at: string;
+}
+
+/** A distribution point: `site` (the site's own library) or `remote` (a `patchday dp` process). */
+export interface DistributionPointsTable {
+  dp_id: string;
+  name: string;
+  name_key: string;
+  kind: string;
+  /** Base URL agents fetch content from; for `site`, null (the site's own URL). */
+  url: string | null;
+  /** sha256 of a remote DP's credential. */
+  credential_hash: string | null;
+  /** Agents try distribution points in ascending order. */
+  sort_order: number;
+  enabled: number;
+  created_at: string;
+  last_seen_at: string | null;
+}
+
+/** Which packages a distribution point is targeted with, and how far it has got. */
+export interface DpPackagesTable {
+  dp_id: string;
+  package_id: string;
+  /** `pending`, `in-progress`, `installed` or `failed`. */
+  state: string;
+  /** The package content version this state is about. */
+  content_version: number;
+  bytes_total: number;
+  bytes_done: number;
+  error: string | null;
+  updated_at: string;
+}
+
+/** §6.8 a collection's maintenance window: `definition` is JSON `MaintenanceWindow`. */
+export interface MaintenanceWindowsTable {
+  window_id: string;
+  collection_id: string;
+  definition: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** §6.4 a deployment: an update group to a collection; `definition` is JSON of its settings. */
+export interface DeploymentsTable {
+  deployment_id: string;
+  name: string;
+  group_id: string;
+  collection_id: string;
+  /** The ADR that created it, if one did. */
+  adr_id: string | null;
+  definition: string;
+  enabled: number;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** §5 topics 300/301/302: each client's last state per deployment and topic. */
+export interface ClientDeploymentStatesTable {
+  client_id: string;
+  deployment_id: string;
+  topic: number;
+  state_id: number;
+  update_id: string | null;
+  error: string | null;
+  /** The agent's time of the message. */
+  state_at: string;
+  received_at: string;
+}
+
+/** §6.3 an automatic deployment rule: `definition` is JSON of its criteria, schedule and deployments. */
+export interface AutomaticDeploymentRulesTable {
+  adr_id: string;
+  name: string;
+  name_key: string;
+  definition: string;
+  enabled: number;
+  group_id: string;
+  package_id: string | null;
+  next_run_at: string | null;
+  last_run_at: string | null;
+  /** JSON of the last run's outcome (updates selected, error). */
+  last_run_result: string | null;
+  created_by: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** §9 an alert: raised when its condition holds, cleared when it stops holding. */
+export interface AlertsTable {
+  alert_id: Generated<number>;
+  /** `deployment-compliance` or `sync-failure`. */
+  kind: string;
+  /** The deployment id, or the upstream name. */
+  target_id: string;
+  severity: string;
+  text: string;
+  raised_at: string;
+  cleared_at: string | null;
 }

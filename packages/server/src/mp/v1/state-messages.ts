@@ -62,7 +62,7 @@ function plan(sorted: readonly Indexed[], lastSeq: number, receivedAt: string, c
     if (m.topic === stateMessageTopics.detection) {
       states.set(m.updateId, { client_id: clientId, update_id: m.updateId, state_id: m.stateId, revision: m.revision, state_at: at, received_at: receivedAt });
       if (!firstIndex.has(m.updateId)) firstIndex.set(m.updateId, index);
-    } else {
+    } else if (m.topic === stateMessageTopics.scanProgress) {
       scan = { ...(scan ?? {}), last_scan_at: at, last_scan_state_id: m.stateId, last_scan_error: m.error };
       if (completedScan.has(m.stateId)) Object.assign(scan, { last_scan_anchor: m.anchor, last_scan_product: m.product, last_scan_completed_at: at });
     }

@@ -135,7 +135,7 @@ describeEachStore('state messages at the management point', (kind) => {
       [{ messages: [detection(8, ids[0], 2), { ...detection(9, ids[1], 2), updateId: undefined }] }, 400, /messages\.1\.updateId/],
       [{ messages: [{ ...detection(8, ids[0], 2), time: 'yesterday' }] }, 400, /messages\.0\.time/],
       [{ messages: [{ ...detection(8, ids[0], 2), seq: 0 }] }, 400, /messages\.0\.seq/],
-      [{ messages: [{ ...detection(8, ids[0], 2), topic: 301 }] }, 400, /messages\.0\.topic/],
+      [{ messages: [{ ...detection(8, ids[0], 2), topic: 399 }] }, 400, /messages\.0\.topic/],
       [{ messages: [{ ...detection(8, ids[0], 2), extra: 1 }] }, 400, /messages\.0.*extra/],
       [{ messages: [] }, 400, /messages: Too small/],
       [{ messages: Array.from({ length: 1001 }, (_, i) => detection(8 + i, ids[0], 2)) }, 400, /messages: Too big/],

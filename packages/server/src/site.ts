@@ -4,6 +4,7 @@ import { systemClock, type Clock } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { bootstrapFirstAdministrator } from './auth/bootstrap.ts';
+import { ContentLibrary } from './content/content-library.ts';
 import { buildApp } from './http/app.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -49,7 +50,8 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
     const sync = new SyncService({ store, clock, log, limits: config.syncLimits });
     await sync.recoverInterrupted();
     await sync.reschedule();
-    const app = buildApp({ store, clock, log, sync, dataDir, version: VERSION });
+    const content = new ContentLibrary(join(dataDir, 'content'));
+    const app = buildApp({ store, clock, log, sync, dataDir, version: VERSION, content });
     const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
     return {
       url: address,

@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/tokens.ts';
 import type { Permission } from '../auth/roles.ts';
+import type { ContentLibrary } from '../content/content-library.ts';
 import type { Store } from '../store/store.ts';
 import type { SyncService } from '../sync/sync-service.ts';
 import { HttpError } from './http-error.ts';
@@ -15,6 +16,8 @@ export interface SiteContext {
   sync: SyncService;
   dataDir: string;
   version: string;
+  /** §6.1 the site's content library (`<dataDir>/content`): update files of every deployment package, once each. */
+  content: ContentLibrary;
 }
 
 declare module 'fastify' {

@@ -5,10 +5,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { agentScanBenchmark } from './agent-scan.bench.ts';
+import { deploymentCreateBenchmark } from './deployment-create.ts';
 import { stateIngestBenchmark } from './state-ingest.bench.ts';
 import { policyPollBenchmark } from './policy-poll.bench.ts';
 import { fleetEstimateBenchmark } from './fleet-estimate.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
+import { dpServeBenchmark } from './dp-serve.bench.ts';
 
 export interface BenchRow {
   measure: string;
@@ -27,6 +29,8 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['policy-poll', policyPollBenchmark],
   ['state-ingest', stateIngestBenchmark],
   ['fleet-estimate', fleetEstimateBenchmark],
+  ['deployment-create', deploymentCreateBenchmark],
+  ['dp-serve', dpServeBenchmark],
 ];
 const only = process.argv[2];
 

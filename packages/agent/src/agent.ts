@@ -17,6 +17,7 @@ import {
   type Clock,
   type DetectionState,
   type Inventory,
+  type MachineRole,
   type Random,
   type ScanTrigger,
 } from '@patchday/core';
@@ -24,7 +25,10 @@ import { AgentFiles, type CatalogueCache, type Identity, type PolicyRecord, type
 import { Outbox, type UnnumberedStateMessage } from './data-dir/outbox.ts';
 import { hostnameOf, readInventory } from './machine/read-inventory.ts';
 import { SiteConnection, SiteError } from './site/site-connection.ts';
-import type { AgentStatus, ScanSummary, SendSummary } from './agent-status.ts';
+import type { AgentStatus, InstallSummary, ScanSummary, SendSummary } from './agent-status.ts';
+import { Enforcement } from './deployment/enforcement-loop.ts';
+import { detectMachineRole } from './deployment/machine-role.ts';
+import { restartDriverFor, type RestartDriver } from './deployment/restart-driver.ts';
 
 export interface AgentLog {
   info(fields: object, message: string): void;
@@ -44,6 +48,12 @@ export interface AgentOptions {
   clock: Clock;
   random: Random;
   log: AgentLog;
+  /** The zone client-local deployment times and windows are read in; the machine's own by default. */
+  timeZone?: string;
+  /** Server or workstation, for restart suppression (§6.5); detected under the root by default. */
+  machineRole?: MachineRole;
+  /** How the machine is restarted; the real reboot only for root `/`, a sandbox driver otherwise. */
+  restartDriver?: RestartDriver;
 }
 
 /** At most this many messages per request to the management point. */
@@ -70,6 +80,11 @@ export class Agent {
   private lastSend: { at: string; error: string | null } | null = null;
   private lastPolicyPoll: { at: string; error: string | null } | null = null;
   private readonly filePaths = new WeakMap<CatalogueCache, string[]>();
+  private readonly enforcement: Enforcement;
+  /** Enforcement has looked at the policy since this agent started: later policy changes wake it. */
+  private enforcing = false;
+  /** Each update's state in the last complete scan, as evaluated (before the pending-restart rule). */
+  private lastStates: Map<string, DetectionState> | null = null;
 
   constructor(private readonly options: AgentOptions) {
     this.files = new AgentFiles(options.dataDir);
@@ -81,6 +96,29 @@ export class Agent {
     const server = this.identity?.server ?? options.server?.replace(/\/+$/, '');
     this.site = server ? new SiteConnection(server, () => this.identity?.credential ?? null) : null;
     if (this.identity && this.policyRecord) this.registration = 'active';
+    this.enforcement = new Enforcement(
+      {
+        root: options.root,
+        architecture: options.architecture,
+        dataDir: options.dataDir,
+        clock: options.clock,
+        log: options.log,
+        files: this.files,
+        outbox: this.outbox,
+        policy: () => this.policyRecord?.policy ?? null,
+        catalogue: () => this.catalogue,
+        scan: async (trigger) => {
+          const summary = await this.scan(trigger);
+          return summary.result === 'complete' ? { states: this.lastStates, error: null } : { states: null, error: summary.reason };
+        },
+        arm: (name, at, job) => this.arm(name, at, job),
+      },
+      {
+        timeZone: options.timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone,
+        machineRole: options.machineRole ?? detectMachineRole(options.root),
+        restartDriver: options.restartDriver ?? restartDriverFor(options.root),
+      },
+    );
   }
 
   /** Registers if needed, then runs: policy polls, scans and batches on their schedules. */
@@ -89,6 +127,12 @@ export class Agent {
     await this.enqueue(() => this.pollPolicy());
     this.armBatchTimer();
     if (this.outbox.pendingCount() > 0) void this.enqueue(() => this.sendQueued());
+    void this.enqueue(() => this.resumeEnforcement()).catch((error: unknown) => this.options.log.warn({ err: error }, 'deployment enforcement failed'));
+  }
+
+  private async resumeEnforcement(): Promise<void> {
+    this.enforcing = true;
+    await this.enforcement.resume();
   }
 
   stop(): void {
@@ -120,6 +164,16 @@ export class Agent {
     return this.enqueue(() => this.pollPolicy());
   }
 
+  /** `patchday agent install <deploymentId>`: download and install it now (§6.4). */
+  installNow(deploymentId: string): Promise<InstallSummary> {
+    return this.enqueue(() => this.enforcement.install(deploymentId));
+  }
+
+  /** One enforcement pass now, as a timer would run it. */
+  evaluateDeploymentsNow(): Promise<void> {
+    return this.enqueue(() => this.enforcement.evaluate('beforeInstall'));
+  }
+
   status(): AgentStatus {
     const policy = this.policyRecord?.policy ?? null;
     return {
@@ -136,6 +190,7 @@ export class Agent {
       queuedMessages: this.outbox.pendingCount(),
       acknowledgedSeq: this.outbox.lastAcknowledgedSeq,
       lastSend: this.lastSend,
+      enforcement: this.enforcement.status(),
     };
   }
 
@@ -206,6 +261,7 @@ export class Agent {
 
   private applyPolicy(record: PolicyRecord): void {
     const before = this.settings;
+    const beforePolicy = this.policyRecord?.policy ?? null;
     this.policyRecord = record;
     this.files.writePolicy(record);
     const settings = record.policy.clientSettings;
@@ -222,6 +278,9 @@ export class Agent {
     this.files.writeScanRecord(this.record);
     if (before?.stateMessageBatchMinutes !== settings.stateMessageBatchMinutes) this.armBatchTimer();
     this.scheduleScans();
+    if (this.enforcing && this.enforcement.policyChanged(beforePolicy, record.policy)) {
+      void this.enqueue(() => this.enforcement.evaluate('beforeDownload')).catch((error: unknown) => this.options.log.warn({ err: error }, 'deployment enforcement failed'));
+    }
     this.options.log.info({ softwareUpdatesEnabled: enabled, nextScanAt: this.record.nextScanAt }, 'policy received');
   }
 
@@ -304,7 +363,11 @@ export class Agent {
 
     const filePaths = this.filePathsOf(catalogue!);
     if (filePaths.length > 0) inventory = readInventory({ root: this.options.root, architecture: this.options.architecture, files: filePaths });
-    const states = evaluateCatalogue(catalogue!.updates, inventory);
+    const evaluated = evaluateCatalogue(catalogue!.updates, inventory);
+    this.lastStates = new Map(catalogue!.updates.map((e, i) => [e.updateId, evaluated[i]]));
+    // §4/§6.5: an update installed but waiting for its restart is still Required until the restart.
+    const awaitingRestart = this.enforcement.awaitingRestart();
+    const states = awaitingRestart.size === 0 ? evaluated : evaluated.map((s, i) => (s === 'Installed' && awaitingRestart.has(catalogue!.updates[i].updateId) ? 'Required' : s));
     const previous = new Map(Object.entries(this.record.reported));
     const changes = detectionChanges(previous, catalogue!.updates, states);
     const time = this.now().toISOString();

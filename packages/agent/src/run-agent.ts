@@ -52,15 +52,15 @@ export async function runAgent(options: RunAgentOptions, handleSignals = true): 
 }
 
 /**
- * `patchday agent scan-now|send-now|status`: asks the running agent, or — when none runs in
- * this data directory — does the work once itself.
+ * `patchday agent scan-now|send-now|status|install`: asks the running agent, or — when none runs
+ * in this data directory — does the work once itself. `install` takes the deployment id.
  */
-export async function runLocalAction(action: LocalAction, dataDir: string, machine: { root?: string; architecture?: string } = {}) {
-  const answer = await askRunningAgent(dataDir, action);
+export async function runLocalAction(action: LocalAction, dataDir: string, machine: Partial<Pick<AgentOptions, 'root' | 'architecture' | 'timeZone' | 'machineRole'>> = {}, argument?: string) {
+  const answer = await askRunningAgent(dataDir, action, argument);
   if (answer !== null) return { ranBy: 'running agent' as const, result: answer };
   const release = acquireAgentLock(dataDir);
   try {
-    const agent = new Agent({ dataDir, root: machine.root ?? '/', architecture: machine.architecture, clock: systemClock, random: Math.random, log: quietLog });
+    const agent = new Agent({ ...machine, dataDir, root: machine.root ?? '/', clock: systemClock, random: Math.random, log: quietLog });
     let result: unknown;
     if (action === 'status') result = agent.status();
     else {
@@ -68,6 +68,9 @@ export async function runLocalAction(action: LocalAction, dataDir: string, machi
       if (action === 'scan-now') {
         await agent.pollPolicyNow();
         result = await agent.scanNow();
+      } else if (action === 'install') {
+        await agent.pollPolicyNow();
+        result = await agent.installNow(argument!);
       } else result = await agent.sendNow();
     }
     return { ranBy: 'this command' as const, result };

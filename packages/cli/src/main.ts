@@ -1,17 +1,23 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.ts';
 import { registerAgentCommands } from './commands/agent.ts';
+import { registerAlertCommands } from './commands/alerts.ts';
 import { registerAuditCommands } from './commands/audit.ts';
 import { registerClientCommands } from './commands/clients.ts';
 import { registerCollectionCommands } from './commands/collections.ts';
 import { registerComplianceCommands } from './commands/compliance.ts';
+import { registerDeploymentCommands } from './commands/deployments.ts';
+import { registerDpCommands } from './commands/dp.ts';
+import { registerGroupCommands } from './commands/groups.ts';
 import { registerLoginCommand } from './commands/login.ts';
+import { registerPackageCommands } from './commands/packages.ts';
 import { registerServerCommand } from './commands/server.ts';
 import { registerStatusMessageCommands } from './commands/status-messages.ts';
 import { registerSyncCommands } from './commands/sync.ts';
 import { registerUpdateCommands } from './commands/updates.ts';
 import { registerUpstreamCommands } from './commands/upstream.ts';
 import { registerUserCommands } from './commands/users.ts';
+import { registerWindowCommands } from './commands/windows.ts';
 
 const program = new Command('patchday')
   .description('Patchday: software update management for fleets of machines')
@@ -31,6 +37,12 @@ registerAuditCommands(program);
 registerClientCommands(program);
 registerCollectionCommands(program);
 registerComplianceCommands(program);
+registerGroupCommands(program);
+registerPackageCommands(program);
+registerWindowCommands(program);
+registerDeploymentCommands(program);
+registerAlertCommands(program);
+registerDpCommands(program);
 registerAgentCommands(program);
 
 try {

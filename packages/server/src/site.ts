@@ -3,9 +3,12 @@ import { join, resolve } from 'node:path';
 import { systemClock, type Clock } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
+import { adrSchedulerOf, type AdrScheduler } from './adr/adr-scheduler.ts';
+import { AlertService } from './alerts/alert-service.ts';
 import { bootstrapFirstAdministrator } from './auth/bootstrap.ts';
 import { ContentLibrary } from './content/content-library.ts';
 import { buildApp } from './http/app.ts';
+import type { SiteContext } from './http/context.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import type { SyncLimits } from './sync/debian-suite-reader.ts';
@@ -32,6 +35,10 @@ export interface RunningSite {
   app: FastifyInstance;
   store: Store;
   sync: SyncService;
+  /** §9 alert evaluation every 15 minutes of site time. */
+  alerts: AlertService;
+  /** §6.3 runs automatic deployment rules on their schedules. */
+  adrs: AdrScheduler;
   clock: Clock;
   /** Path of the first administrator's one-time password when this start created it. */
   initialPasswordFile: string | null;
@@ -51,17 +58,27 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
     await sync.recoverInterrupted();
     await sync.reschedule();
     const content = new ContentLibrary(join(dataDir, 'content'));
-    const app = buildApp({ store, clock, log, sync, dataDir, version: VERSION, content });
+    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content };
+    const app = buildApp(context);
     const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
+    const alerts = new AlertService({ store, clock, log });
+    alerts.start();
+    const adrs = adrSchedulerOf(context);
+    // A run the schedule missed while the site was down is due now: it runs once.
+    await adrs.reschedule();
     return {
       url: address,
       app,
       store,
       sync,
+      alerts,
+      adrs,
       clock,
       initialPasswordFile,
       async close() {
+        await adrs.stop();
         await app.close();
+        await alerts.stop();
         await sync.stop();
         await store.close();
       },

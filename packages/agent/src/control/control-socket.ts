@@ -2,7 +2,7 @@ import { chmodSync, rmSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { join } from 'node:path';
 import type { z } from 'zod';
-import { AgentStatus, ScanSummary, SendSummary } from '../agent-status.ts';
+import { AgentStatus, InstallSummary, ScanSummary, SendSummary } from '../agent-status.ts';
 import type { Agent } from '../agent.ts';
 
 /** The running agent's local control: a Unix socket in its data directory, for root only. */
@@ -14,6 +14,8 @@ export const localActions = {
   'scan-now': { method: 'POST', schema: ScanSummary },
   'send-now': { method: 'POST', schema: SendSummary },
   status: { method: 'GET', schema: AgentStatus },
+  /** `/install/<deploymentId>` */
+  install: { method: 'POST', schema: InstallSummary },
 } as const;
 export type LocalAction = keyof typeof localActions;
 
@@ -21,13 +23,15 @@ export async function serveControlSocket(agent: Agent, dataDir: string): Promise
   const path = controlSocketPath(dataDir);
   rmSync(path, { force: true });
   const server = createServer((req, res) => {
-    const action = (req.url ?? '').slice(1) as LocalAction;
+    const [, name, argument] = /^\/([a-z-]+)(?:\/([0-9a-f-]{36}))?$/.exec(req.url ?? '') ?? [];
+    const action = name as LocalAction;
     const handler: Record<LocalAction, () => Promise<unknown>> = {
       'scan-now': () => agent.scanNow(),
       'send-now': () => agent.sendNow(),
       status: async () => agent.status(),
+      install: () => agent.installNow(argument!),
     };
-    const known = Object.hasOwn(localActions, action) && req.method === localActions[action].method;
+    const known = Object.hasOwn(localActions, action) && req.method === localActions[action].method && (argument !== undefined) === (action === 'install');
     if (!known) {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `no local action ${req.method} ${req.url}` }));
       return;
@@ -43,10 +47,11 @@ export async function serveControlSocket(agent: Agent, dataDir: string): Promise
 }
 
 /** Asks the running agent; null when none is listening in this data directory. */
-export function askRunningAgent<A extends LocalAction>(dataDir: string, action: A): Promise<z.infer<(typeof localActions)[A]['schema']> | null> {
+export function askRunningAgent<A extends LocalAction>(dataDir: string, action: A, argument?: string): Promise<z.infer<(typeof localActions)[A]['schema']> | null> {
   const { method, schema } = localActions[action];
   return new Promise((resolve, reject) => {
-    const req = request({ socketPath: controlSocketPath(dataDir), path: `/${action}`, method }, (res) => {
+    const path = argument === undefined ? `/${action}` : `/${action}/${encodeURIComponent(argument)}`;
+    const req = request({ socketPath: controlSocketPath(dataDir), path, method }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => (body += chunk));

@@ -59,6 +59,72 @@ export const ScanRecord = z.object({
 });
 export type ScanRecord = z.infer<typeof ScanRecord>;
 
+/** What `patchday agent status` shows of one assignment; kept with the enforcement state. */
+export const DeploymentView = z.object({
+  deploymentId: z.string(),
+  name: z.string(),
+  purpose: z.enum(['required', 'available']),
+  reportOnly: z.boolean(),
+  /** The available time and deadline as instants on this client (client-local times resolved). */
+  availableAt: z.string().nullable(),
+  deadlineAt: z.string().nullable(),
+  /** In words: compliant, waiting for the deadline, waiting for a maintenance window, pending restart, failed… */
+  state: z.string(),
+  compliant: z.boolean().nullable(),
+  updates: z.number().int(),
+  /** Updates still to install. */
+  toInstall: z.number().int(),
+  pendingRestart: z.number().int(),
+  nextActionAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type DeploymentView = z.infer<typeof DeploymentView>;
+
+const Reported = z.object({ stateId: z.number().int(), error: z.string().nullable(), at: z.string() });
+
+/** One assignment the agent has seen (§6.4): what it reported, what the user asked, what failed. */
+export const DeploymentRecord = z.object({
+  activatedAt: z.string(),
+  /** The last state reported per key (`300`, `302`, `301:download`, `301:wait`, `301:restart`, `301:<updateId>`): nothing is reported twice. */
+  reported: z.record(z.string(), Reported),
+  /** `patchday agent install` asked for it; cleared once the install ran. */
+  installRequestedAt: z.string().nullable(),
+  /** Updates whose last install failed: not tried again before the next re-evaluation, agent start or user request. */
+  failed: z.record(z.string(), z.object({ at: z.string(), error: z.string() })),
+  view: DeploymentView.nullable(),
+});
+export type DeploymentRecord = z.infer<typeof DeploymentRecord>;
+
+export const PendingRestart = z.object({
+  /** The boot the installs happened in: another boot id means the machine has restarted. */
+  bootId: z.string(),
+  updates: z.array(z.object({ deploymentId: z.string(), updateId: z.string(), installedAt: z.string() })),
+  lastAnnouncedAt: z.string().nullable(),
+  requestedAt: z.string().nullable(),
+  error: z.string().nullable(),
+});
+export type PendingRestart = z.infer<typeof PendingRestart>;
+
+/** Everything enforcement needs to carry on after the agent is stopped or killed. */
+export const EnforcementRecord = z.object({
+  deployments: z.record(z.string(), DeploymentRecord),
+  pendingRestart: PendingRestart.nullable(),
+  /** Written before an install handler starts, removed when it ends: present at start means it was interrupted. */
+  installing: z.object({ deploymentId: z.string(), updateId: z.string(), handler: z.enum(['dpkg', 'script']), maxRunMinutes: z.number().int(), startedAt: z.string() }).nullable(),
+  /** An install that was interrupted and is to be finished or repeated. */
+  interrupted: z.object({ deploymentId: z.string(), updateId: z.string() }).nullable(),
+  nextReevaluationAt: z.string().nullable(),
+  /**
+   * Messages being queued: written with the record's new state before they go into the outbox,
+   * so a kill in between neither loses them nor queues them twice (`afterSeq`: the outbox's
+   * highest sequence number before they were queued).
+   */
+  journal: z.object({ afterSeq: z.number().int().nonnegative(), messages: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+});
+export type EnforcementRecord = z.infer<typeof EnforcementRecord>;
+
+export const emptyEnforcementRecord: EnforcementRecord = { deployments: {}, pendingRestart: null, installing: null, interrupted: null, nextReevaluationAt: null, journal: null };
+
 export const emptyScanRecord: ScanRecord = { reported: {}, lastScan: null, nextScanAt: null, lastScheduledScanAt: null, failedAttempts: 0, retry: null, updatePointIndex: 0, inventorySha256: null };
 
 /** The agent's data directory: one file per concern, each replaced atomically. */
@@ -96,5 +162,12 @@ export class AgentFiles {
   }
   writeScanRecord(record: ScanRecord): void {
     writeJsonAtomically(this.path('scan.json'), record);
+  }
+
+  readEnforcement(): EnforcementRecord {
+    return readJson(this.path('deployments.json'), EnforcementRecord) ?? structuredClone(emptyEnforcementRecord);
+  }
+  writeEnforcement(record: EnforcementRecord): void {
+    writeJsonAtomically(this.path('deployments.json'), record);
   }
 }

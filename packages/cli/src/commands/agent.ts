@@ -1,4 +1,4 @@
-import { runAgent, runLocalAction, type AgentStatus, type ScanSummary, type SendSummary } from '@patchday/agent';
+import { runAgent, runLocalAction, type AgentStatus, type InstallSummary, type ScanSummary, type SendSummary } from '@patchday/agent';
 import type { Command } from 'commander';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
@@ -12,6 +12,21 @@ interface MachineOptions {
 
 const DEFAULT_DATA_DIR = process.env.PATCHDAY_AGENT_DATA_DIR || '/var/lib/patchday-agent';
 
+function machineRoleOption(value: string | undefined): 'server' | 'workstation' | undefined {
+  if (value === undefined || value === 'server' || value === 'workstation') return value;
+  throw new CliError(`--machine-role is server or workstation, not ${JSON.stringify(value)}`, ExitCode.usage);
+}
+
+const installExitCodes: Record<InstallSummary['result'], number> = {
+  installed: ExitCode.ok,
+  'pending restart': ExitCode.ok,
+  'nothing to install': ExitCode.ok,
+  failed: ExitCode.failed,
+  'not found': ExitCode.notFound,
+  'not available yet': ExitCode.usage,
+  'report only': ExitCode.usage,
+};
+
 export function registerAgentCommands(program: Command): void {
   const agent = program
     .command('agent')
@@ -22,11 +37,14 @@ export function registerAgentCommands(program: Command): void {
     .option('--enrol-token <token>', 'an enrolment token from `patchday enrolment-tokens create` (without one, an administrator approves the client)')
     .option('--name <name>', 'the client\'s name (default: the root\'s /etc/hostname)')
     .option('--architecture <arch>', 'the native dpkg architecture (default: that of the installed dpkg package)')
+    .option('--machine-role <role>', 'server or workstation, for deployments that suppress restarts (default: workstation when a display manager or the graphical target is enabled under the root)')
     // `agent scan-now --data-dir D`: options after a local action are the action's own.
     .enablePositionalOptions()
-    .action(async (options: MachineOptions & { server?: string; enrolToken?: string; name?: string }) => {
+    .action(async (options: MachineOptions & { server?: string; enrolToken?: string; name?: string; machineRole?: string }) => {
+      const machineRole = machineRoleOption(options.machineRole);
       try {
         const { agent: running } = await runAgent({
+          machineRole,
           dataDir: options.dataDir,
           root: options.root,
           server: options.server,
@@ -79,7 +97,38 @@ export function registerAgentCommands(program: Command): void {
       ['error', s.error],
     ]);
   });
-  local('status', 'what the agent knows: registration, policy, last scan, queue', (s: AgentStatus) => {
+  agent
+    .command('install')
+    .description('download and install a deployment now (from its available time on; maintenance windows do not hold an install the user starts)')
+    .argument('<deploymentId>', 'the deployment, as `patchday agent status` lists it')
+    .option('--data-dir <dir>', 'the agent\'s data directory', DEFAULT_DATA_DIR)
+    .option('--root <dir>', 'the machine\'s root (when no agent is running)', '/')
+    .option('--architecture <arch>', 'the native dpkg architecture (when no agent is running)')
+    .option('--machine-role <role>', 'server or workstation (when no agent is running)')
+    .option('--json', 'print JSON')
+    .action(async (deploymentId: string, options: MachineOptions & { machineRole?: string }) => {
+      if (!/^[0-9a-f-]{36}$/i.test(deploymentId)) throw new CliError(`a deployment id is a UUID, not ${JSON.stringify(deploymentId)}`, ExitCode.usage);
+      const machineRole = machineRoleOption(options.machineRole);
+      let answer;
+      try {
+        answer = await runLocalAction('install', options.dataDir, { root: options.root, architecture: options.architecture, machineRole }, deploymentId.toLowerCase());
+      } catch (error) {
+        throw new CliError((error as Error).message, ExitCode.failed);
+      }
+      const s = answer.result as InstallSummary;
+      if (options.json) printJson({ ranBy: answer.ranBy, ...s });
+      else {
+        printFields([
+          ['deployment', s.name ? `${s.name} (${s.deploymentId})` : s.deploymentId],
+          ['result', s.result],
+          ['message', s.message],
+        ]);
+        if (s.updates.length) printTable(['update', 'state', 'error'], s.updates.map((u) => [u.title ?? u.updateId, u.state, u.error]), { maxWidth: 100 });
+      }
+      process.exitCode = installExitCodes[s.result];
+    });
+
+  local('status', 'what the agent knows: registration, policy, last scan, queue, deployments, a coming restart', (s: AgentStatus) => {
     printFields([
       ['client', s.clientId && `${s.name} (${s.clientId})`],
       ['site', s.server],
@@ -94,5 +143,30 @@ export function registerAgentCommands(program: Command): void {
       ['last send', s.lastSend && `${s.lastSend.at}${s.lastSend.error ? ` — ${s.lastSend.error}` : ''}`],
     ]);
     if (s.lastScan && Object.keys(s.lastScan.counts).length) printTable(['state', 'updates'], Object.entries(s.lastScan.counts));
+    const e = s.enforcement;
+    const restart = e.restart;
+    process.stdout.write('\n');
+    printFields([
+      ['machine role', e.machineRole],
+      ['time zone', e.timeZone],
+      ['content cache', `${e.cache.files} files, ${(e.cache.bytes / 1048576).toFixed(1)} MB${e.cache.maximumMb === null ? '' : ` of ${e.cache.maximumMb} MB`}`],
+      ['restart', restart && restartLine(restart)],
+    ]);
+    if (e.deployments.length) {
+      printTable(
+        ['deployment', 'name', 'purpose', 'deadline', 'state', 'to install', 'next', 'error'],
+        e.deployments.map((d) => [d.deploymentId, d.name, d.reportOnly ? `${d.purpose} (report only)` : d.purpose, d.deadlineAt ?? '—', d.state, d.toInstall, d.nextActionAt, d.error]),
+        { maxWidth: 80 },
+      );
+    }
   });
+}
+
+function restartLine(r: NonNullable<AgentStatus['enforcement']['restart']>): string {
+  const what = `${r.updates} update${r.updates === 1 ? '' : 's'} waiting for it`;
+  if (r.phase === 'not scheduled') return `needed (${what}); no deployment restarts this machine by itself — restart it when convenient`;
+  const left = r.minutesLeft === null ? '' : `, in ${r.minutesLeft} min`;
+  const held = r.heldForWindow ? ', moved into a maintenance window' : '';
+  const dismiss = r.phase === 'final countdown' ? ' — final countdown, cannot be postponed' : '';
+  return `${r.phase} — at ${r.restartAt}${left}${held}${dismiss} (${what})${r.error ? ` — last attempt failed: ${r.error}` : ''}`;
 }

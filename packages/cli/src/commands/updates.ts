@@ -1,51 +1,23 @@
 import type { Command } from 'commander';
 import type { UpdateDetail, UpdatePage } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
-import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
+import { filterFrom, filterOptions, type FilterFlags } from './groups.ts';
 
 export function registerUpdateCommands(program: Command): void {
   const updates = program.command('updates').description('browse the catalogue');
 
-  updates
-    .command('list')
-    .description('updates matching every filter given, newest first')
-    .option('--product <product>', 'e.g. "Debian 12"')
-    .option('--classification <classification>', 'e.g. "Security Updates"')
-    .option('--severity <severity>', 'Critical, Important, Moderate, Low, Unspecified')
-    .option('--released-since <date>', 'e.g. 2026-11-01')
-    .option('--superseded', 'only superseded updates')
-    .option('--not-superseded', 'only updates that are not superseded')
+  filterOptions(updates.command('list').description('updates matching every filter given, newest first'))
     .option('--expired', 'only expired updates')
     .option('--not-expired', 'only updates that have not expired')
-    .option('--text <text>', 'in title, description or advisory')
-    .option('--advisory <id>', 'advisory id, e.g. DSA-6000-1')
-    .option('--cve <id>', 'e.g. CVE-2026-12345')
-    .option('--source <package>', 'Debian source package')
-    .option('--suite <suite>', 'e.g. bookworm-security')
     .option('--sort <field>', 'releaseDate, -releaseDate, title, -title, product, classification, changeSeq, -changeSeq', '-releaseDate')
     .option('--page <n>', 'page number', '1')
     .option('--page-size <n>', 'updates per page (max 1000)', '50')
     .option('--json', 'JSON output (the whole page, with total)')
-    .action(async (o: Record<string, string | boolean | undefined>) => {
-      if (o.superseded && o.notSuperseded) throw new CliError('--superseded and --not-superseded exclude each other', ExitCode.usage);
-      if (o.expired && o.notExpired) throw new CliError('--expired and --not-expired exclude each other', ExitCode.usage);
-      const page = await new ApiClient().get<UpdatePage>('/updates', {
-        product: o.product as string,
-        classification: o.classification as string,
-        severity: o.severity as string,
-        releasedSince: o.releasedSince as string,
-        superseded: o.superseded ? true : o.notSuperseded ? false : undefined,
-        expired: o.expired ? true : o.notExpired ? false : undefined,
-        text: o.text as string,
-        advisory: o.advisory as string,
-        cve: o.cve as string,
-        source: o.source as string,
-        suite: o.suite as string,
-        sort: o.sort as string,
-        page: o.page as string,
-        pageSize: o.pageSize as string,
-      });
+    .action(async (o: FilterFlags & { sort: string; page: string; pageSize: string; json?: boolean }) => {
+      const api = new ApiClient();
+      const filter = await filterFrom(api, o);
+      const page = await api.get<UpdatePage>('/updates', { ...filter, sort: o.sort, page: o.page, pageSize: o.pageSize });
       if (o.json) return printJson(page);
       printTable(
         ['UPDATE ID', 'TITLE', 'CLASSIFICATION', 'SEVERITY', 'RELEASED', 'REV', 'STATE'],

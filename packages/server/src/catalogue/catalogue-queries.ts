@@ -1,34 +1,58 @@
-import type { UpdateDetail, UpdatePage, UpdateQuery } from '@patchday/core';
+import type { UpdateDetail, UpdateFilter, UpdatePage, UpdateQuery } from '@patchday/core';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database } from '../store/schema.ts';
 import type { UpdateBinary } from '@patchday/core';
 import { fromUpdateRow } from './update-rows.ts';
-
-type UpdatesQuery = SelectQueryBuilder<Database, 'updates', object>;
 
 /** `%…%` for LIKE with the user's own % and _ taken literally. */
 const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 /** Case-insensitive substring match, the same on SQLite and PostgreSQL. */
 const contains = (column: 'title' | 'description' | 'advisory_id' | 'cve_ids', text: string) =>
-  sql<boolean>`(lower(${sql.ref(column)}) like ${likePattern(text)} escape '\\')`;
+  sql<boolean>`(lower(${sql.ref(`updates.${column}`)}) like ${likePattern(text)} escape '\\')`;
 
-function applyFilters(query: UpdatesQuery, q: UpdateQuery): UpdatesQuery {
-  if (q.product) query = query.where('product', '=', q.product);
-  if (q.classification) query = query.where('classification', '=', q.classification);
-  if (q.severity) query = query.where('severity', '=', q.severity);
-  if (q.suite) query = query.where('suite', '=', q.suite);
-  if (q.source) query = query.where('source', '=', q.source);
-  if (q.releasedSince) query = query.where('release_date', '>=', new Date(q.releasedSince).toISOString());
-  if (q.superseded !== undefined) query = query.where('superseded', '=', q.superseded ? 1 : 0);
-  if (q.expired !== undefined) query = query.where('expired', '=', q.expired ? 1 : 0);
-  if (q.advisory) query = query.where('advisory_id', '=', q.advisory);
-  if (q.cve) query = query.where(contains('cve_ids', `"${q.cve.toUpperCase()}"`));
-  if (q.text) {
-    const text = q.text;
-    query = query.where((eb) => eb.or([contains('title', text), contains('description', text), contains('advisory_id', text)]));
+const DAY_MS = 86_400_000;
+
+/**
+ * Restricts a query over `updates` (alone or joined, unaliased: every column is qualified) to the updates
+ * matching every criterion of `filter`. The one catalogue filter: listings, update groups and
+ * automatic deployment rules all select through it. `now` anchors `releasedWithinDays`.
+ */
+export function applyUpdateFilter<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, filter: UpdateFilter, now: Date): SelectQueryBuilder<Database, TB, O> {
+  let q = query as unknown as SelectQueryBuilder<Database, 'updates', O>;
+  if (filter.product) q = q.where('updates.product', '=', filter.product);
+  if (filter.classification) q = q.where('updates.classification', '=', filter.classification);
+  if (filter.severity) q = q.where('updates.severity', '=', filter.severity);
+  if (filter.suite) q = q.where('updates.suite', '=', filter.suite);
+  if (filter.source) q = q.where('updates.source', '=', filter.source);
+  if (filter.vendor) q = q.where('updates.vendor', '=', filter.vendor);
+  if (filter.releasedSince) q = q.where('updates.release_date', '>=', new Date(filter.releasedSince).toISOString());
+  if (filter.releasedWithinDays !== undefined) q = q.where('updates.release_date', '>=', new Date(now.getTime() - filter.releasedWithinDays * DAY_MS).toISOString());
+  if (filter.superseded !== undefined) q = q.where('updates.superseded', '=', filter.superseded ? 1 : 0);
+  if (filter.expired !== undefined) q = q.where('updates.expired', '=', filter.expired ? 1 : 0);
+  if (filter.advisory) q = q.where('updates.advisory_id', '=', filter.advisory);
+  if (filter.cve) q = q.where(contains('cve_ids', `"${filter.cve.toUpperCase()}"`));
+  if (filter.text) {
+    const text = filter.text;
+    q = q.where((eb) => eb.or([contains('title', text), contains('description', text), contains('advisory_id', text)]));
   }
-  return query;
+  if (filter.requiredByAtLeast !== undefined) {
+    const atLeast = filter.requiredByAtLeast;
+    const collectionId = filter.collectionId;
+    q = q.where('updates.update_id', 'in', (eb) => {
+      let required = eb
+        .selectFrom('client_update_states as s')
+        .innerJoin('clients as c', 'c.client_id', 's.client_id')
+        .select('s.update_id')
+        .where('s.state_id', '=', 2)
+        .where('c.status', '=', 'active');
+      if (collectionId !== undefined) {
+        required = required.innerJoin('collection_members as cm', (j) => j.onRef('cm.client_id', '=', 's.client_id').on('cm.collection_id', '=', collectionId));
+      }
+      return required.groupBy('s.update_id').having((h) => h.fn.countAll(), '>=', atLeast);
+    });
+  }
+  return q as unknown as SelectQueryBuilder<Database, TB, O>;
 }
 
 /** Everything but the binaries document, which only the detail view needs. */
@@ -40,13 +64,13 @@ const summaryColumns = [
 
 const sortColumns = { releaseDate: 'release_date', title: 'title', product: 'product', classification: 'classification', changeSeq: 'change_seq' } as const;
 
-export async function findUpdates(db: Kysely<Database>, q: UpdateQuery): Promise<UpdatePage> {
-  const { n } = await applyFilters(db.selectFrom('updates'), q)
+export async function findUpdates(db: Kysely<Database>, q: UpdateQuery, now: Date): Promise<UpdatePage> {
+  const { n } = await applyUpdateFilter(db.selectFrom('updates'), q, now)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .executeTakeFirstOrThrow();
   const descending = q.sort.startsWith('-');
   const column = sortColumns[q.sort.replace(/^-/, '') as keyof typeof sortColumns];
-  const rows = await applyFilters(db.selectFrom('updates'), q)
+  const rows = await applyUpdateFilter(db.selectFrom('updates'), q, now)
     .select(summaryColumns)
     .orderBy(column, descending ? 'desc' : 'asc')
     .orderBy('update_id')

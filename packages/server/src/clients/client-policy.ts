@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { ClientPolicy, ClientSettings } from '@patchday/core';
+import type { ClientPolicy, ClientSettings, MaintenanceWindow } from '@patchday/core';
+import type { Kysely } from 'kysely';
+import { assignmentsOfClient, type CachedAssignment } from '../deployments/assignment-cache.ts';
+import { contentTokenFor, distributionPointsFor } from '../distribution/policy-distribution.ts';
+import type { Database } from '../store/schema.ts';
 
 /** §12 defaults; collections will assign other settings to their members. */
 export const defaultClientSettings: ClientSettings = {
@@ -20,20 +24,58 @@ export const defaultClientSettings: ClientSettings = {
   restartReminderMinutes: 240,
 };
 
-/** A client's policy and its ETag (a digest of the policy, so an unchanged policy costs a 304). */
-export function policyFor(
-  clientId: string,
-  siteUrl: string,
-  settings: ClientSettings = defaultClientSettings,
-  deployment: Pick<ClientPolicy, 'distributionPoints' | 'contentToken' | 'maintenanceWindows' | 'assignments'> = { distributionPoints: [], contentToken: '', maintenanceWindows: [], assignments: [] },
-): { policy: ClientPolicy; etag: string } {
-  const policy: ClientPolicy = {
+/** The §6 part of a policy: content locations, maintenance windows and assignments. */
+export interface DeploymentPolicyParts {
+  distributionPoints: ClientPolicy['distributionPoints'];
+  contentToken: string;
+  maintenanceWindows: MaintenanceWindow[];
+  assignments: readonly CachedAssignment[];
+}
+
+const noDeployments: DeploymentPolicyParts = { distributionPoints: [], contentToken: '', maintenanceWindows: [], assignments: [] };
+
+/**
+ * A client's policy as the JSON text sent to it, and its ETag. The ETag digests everything the
+ * policy says — assignments through their own digests, so a poll never hashes a large assignment
+ * again — and an unchanged policy costs a 304. Assignments are spliced in as the cached text.
+ */
+export function policyFor(clientId: string, siteUrl: string, settings: ClientSettings = defaultClientSettings, parts: DeploymentPolicyParts = noDeployments): { body: string; etag: string } {
+  const head: Omit<ClientPolicy, 'assignments'> = {
     clientId,
     clientSettings: settings,
     // §3: no update point when software updates are disabled, so the agent does not scan.
     updatePoints: settings.softwareUpdatesEnabled ? [{ url: `${siteUrl}/up/v1` }] : [],
-    ...deployment,
+    distributionPoints: parts.distributionPoints,
+    contentToken: parts.contentToken,
+    maintenanceWindows: parts.maintenanceWindows,
   };
-  const etag = `"${createHash('sha256').update(JSON.stringify(policy)).digest('base64url')}"`;
-  return { policy, etag };
+  const headJson = JSON.stringify(head);
+  const body = `${headJson.slice(0, -1)},"assignments":[${parts.assignments.map((a) => a.json).join(',')}]}`;
+  const digest = createHash('sha256').update(headJson);
+  for (const a of parts.assignments) digest.update(`\n${a.digest}`);
+  return { body, etag: `"${digest.digest('base64url')}"` };
+}
+
+/**
+ * §6.1 / §6.4 / §6.8 what deployments put into `clientId`'s policy: the distribution points and a
+ * content token for them, the enabled maintenance windows of every collection it is in, and one
+ * assignment per enabled deployment to such a collection.
+ */
+export async function deploymentPolicyParts(db: Kysely<Database>, clientId: string, siteUrl: string, now: Date): Promise<DeploymentPolicyParts> {
+  const seq = await db.selectFrom('site_settings').select('value').where('key', '=', 'catalogue_seq').executeTakeFirst();
+  const [assignments, windows, distributionPoints, contentToken] = await Promise.all([
+    assignmentsOfClient(db, clientId, seq?.value ?? '0'),
+    db
+      .selectFrom('collection_members as m')
+      .innerJoin('maintenance_windows as w', 'w.collection_id', 'm.collection_id')
+      .select('w.definition')
+      .where('m.client_id', '=', clientId)
+      .orderBy('w.created_at')
+      .orderBy('w.window_id')
+      .execute(),
+    distributionPointsFor(db, siteUrl),
+    contentTokenFor(db, clientId, now),
+  ]);
+  const maintenanceWindows = windows.map((w) => JSON.parse(w.definition) as MaintenanceWindow).filter((w) => w.enabled);
+  return { distributionPoints, contentToken, maintenanceWindows, assignments };
 }

@@ -3,6 +3,8 @@ import { allows } from '../auth/roles.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import { registerApiV1 } from '../api/v1/routes.ts';
 import { registerManagementPoint } from '../mp/v1/routes.ts';
+import { registerDistributionPointManagement } from '../dpm/v1/routes.ts';
+import { registerSiteDistributionPoint } from '../distribution/site-content-route.ts';
 import { registerUpdatePoint } from '../up/v1/routes.ts';
 import type { SiteContext } from './context.ts';
 import { HttpError } from './http-error.ts';
@@ -43,6 +45,8 @@ export function buildApp(site: SiteContext): FastifyInstance {
   app.get('/api/v1/health', async () => ({ status: 'ok', version: site.version, store: site.store.kind }));
   registerApiV1(app, site);
   registerManagementPoint(app, site);
+  registerDistributionPointManagement(app, site);
+  registerSiteDistributionPoint(app, site);
   registerUpdatePoint(app, site);
   return app;
 }

@@ -6,6 +6,7 @@ export const StatusMessageId = {
   syncStarted: 6701,
   syncCompleted: 6702,
   syncFailed: 6703,
+  adrRunFailed: 5800,
 } as const;
 
 export type StatusSeverity = 'info' | 'warning' | 'error';

@@ -78,6 +78,22 @@ export interface ArchiveServer {
 export interface ArchiveServerOptions {
   /** Overlays in place from the start (URL path → bytes). */
   overlays?: Readonly<Record<string, Buffer | string>>;
+  /**
+   * Answer `Range: bytes=N-` / `bytes=N-M` with 206 Partial Content, as real mirrors do, so a
+   * client can resume a cut-off transfer (`truncateAt` then cuts the partial body). Off by
+   * default: the server then says `Accept-Ranges: none` and always sends the whole file.
+   */
+  ranges?: boolean;
+}
+
+/** The one byte range a `Range` header asks for, clipped to the file; `unsatisfiable` when it starts past the end. */
+function requestedRange(header: string | undefined, size: number): { start: number; end: number } | 'unsatisfiable' | undefined {
+  const m = /^bytes=(\d+)-(\d*)$/.exec(header ?? '');
+  if (!m) return undefined;
+  const start = Number(m[1]);
+  if (start >= size) return 'unsatisfiable';
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return end < start ? undefined : { start, end };
 }
 
 interface Resource {
@@ -215,13 +231,13 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
     return Math.floor(res.lastModified.getTime() / 1000) * 1000 <= since;
   };
 
-  const readPrefix = async (resource: Resource, n: number): Promise<Buffer> => {
-    const len = Math.max(0, Math.min(n, resource.size));
-    if (Buffer.isBuffer(resource.data)) return resource.data.subarray(0, len);
+  const readPrefix = async (resource: Resource, n: number, from = 0): Promise<Buffer> => {
+    const len = Math.max(0, Math.min(n, resource.size - from));
+    if (Buffer.isBuffer(resource.data)) return resource.data.subarray(from, from + len);
     const fh = await open(resource.data.file, 'r');
     try {
       const buf = Buffer.alloc(len);
-      const { bytesRead } = await fh.read(buf, 0, len, 0);
+      const { bytesRead } = await fh.read(buf, 0, len, from);
       return buf.subarray(0, bytesRead);
     } finally {
       await fh.close();
@@ -284,7 +300,7 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
     const headers: Record<string, string | number> = {
       'Content-Type': 'application/octet-stream',
       'Content-Length': resource.size,
-      'Accept-Ranges': 'none',
+      'Accept-Ranges': options.ranges ? 'bytes' : 'none',
     };
     if (validators) {
       headers.ETag = resource.etag;
@@ -295,6 +311,25 @@ export async function startArchiveServer(root: string, options: ArchiveServerOpt
       }
     }
 
+    const range = options.ranges && record.method === 'GET' && fault?.body === undefined ? requestedRange(req.headers.range, resource.size) : undefined;
+    if (range === 'unsatisfiable') {
+      record.status = 416;
+      res.writeHead(416, { 'Content-Range': `bytes */${resource.size}`, 'Content-Length': 0 });
+      res.end();
+      return;
+    }
+    if (range) {
+      headers['Content-Range'] = `bytes ${range.start}-${range.end}/${resource.size}`;
+      headers['Content-Length'] = range.end - range.start + 1;
+      const length = range.end - range.start + 1;
+      const partial = await readPrefix(resource, fault?.truncateAt !== undefined ? Math.min(fault.truncateAt, length) : length, range.start);
+      if (fault?.truncateAt !== undefined) record.fault = 'truncate';
+      record.status = 206;
+      res.writeHead(206, headers);
+      if (fault?.truncateAt !== undefined) res.write(partial, () => res.destroy());
+      else res.end(partial);
+      return;
+    }
     if (fault?.truncateAt !== undefined && record.method === 'GET') {
       record.fault = 'truncate';
       const prefix = await readPrefix(resource, fault.truncateAt);

@@ -11,7 +11,8 @@ const UpdateIdParam = z.object({ updateId: z.string().uuid('an updateId is a UUI
 export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): void {
   app.get('/api/v1/updates', { config: { permission: 'read' } }, async (request): Promise<UpdatePage> => {
     const query = parseInput(UpdateQuery, request.query, 'query');
-    return findUpdates(site.store.db, query);
+    if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
+    return findUpdates(site.store.db, query, site.clock.now());
   });
 
   app.get('/api/v1/updates/:updateId', { config: { permission: 'read' } }, async (request): Promise<UpdateDetail> => {

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { recordAudit } from '../../audit/audit-log.ts';
 import { authenticateClient, newSecret, sha256, type AuthenticatedClient } from '../../clients/client-credentials.ts';
-import { policyFor } from '../../clients/client-policy.ts';
+import { deploymentPolicyParts, policyFor } from '../../clients/client-policy.ts';
 import { effectiveClientSettings } from '../../collections/client-settings.ts';
 import { lockMemberships, refreshMemberships } from '../../collections/memberships.ts';
 import type { SiteContext } from '../../http/context.ts';
@@ -72,11 +72,14 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
 
   app.get('/mp/v1/clients/:clientId/policy', async (request, reply) => {
     const client = await ownClient(request);
-    const { policy, etag } = policyFor(client.clientId, siteUrlOf(request), await effectiveClientSettings(db, client.clientId));
-    await db.updateTable('clients').set({ last_policy_at: site.clock.now().toISOString() }).where('client_id', '=', client.clientId).execute();
+    const now = site.clock.now();
+    const siteUrl = siteUrlOf(request);
+    const [settings, parts] = await Promise.all([effectiveClientSettings(db, client.clientId), deploymentPolicyParts(db, client.clientId, siteUrl, now)]);
+    const { body, etag } = policyFor(client.clientId, siteUrl, settings, parts);
+    await db.updateTable('clients').set({ last_policy_at: now.toISOString() }).where('client_id', '=', client.clientId).execute();
     reply.header('etag', etag);
     if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    return policy;
+    return reply.type('application/json; charset=utf-8').send(body);
   });
 
   app.put('/mp/v1/clients/:clientId/inventory', { bodyLimit: MAX_INVENTORY_BYTES }, async (request, reply) => {

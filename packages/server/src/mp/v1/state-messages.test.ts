@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { Client, StateMessageAck, VirtualClock, type StateMessage } from '@patchday/core';
+import { ALL_SYSTEMS_COLLECTION_ID, Client, StateMessageAck, VirtualClock, type StateMessage } from '@patchday/core';
 import { startArchiveServer, type ArchiveServer } from '../../../test/support/archive-server.ts';
 import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../../test/site-harness.ts';
 import { describeEachStore, differingTables, dumpStore } from '../../../test/stores.ts';
@@ -37,6 +37,12 @@ describeEachStore('state messages at the management point', (kind) => {
     anchor: extra.anchor ?? null,
     error: extra.error ?? null,
   });
+  let deploymentId: string;
+  let agentC: { clientId: string; credential: string };
+  const deploymentMessage = (seq: number, topic: 300 | 301 | 302, stateId: number, extra: { updateId?: string; error?: string; deploymentId?: string } = {}) =>
+    ({ seq, time: '2026-11-25T13:00:00Z', topic, stateId, deploymentId: extra.deploymentId ?? deploymentId, error: extra.error ?? null, ...(topic === 301 ? { updateId: extra.updateId ?? null } : {}) }) as StateMessage;
+  const deploymentStatesOf = async (clientId: string) =>
+    (await t.site.store.db.selectFrom('client_deployment_states').selectAll().where('client_id', '=', clientId).where('deployment_id', '=', deploymentId).orderBy('topic').execute()).map((r) => [Number(r.topic), Number(r.state_id), r.update_id, r.error]);
   const statesOf = async (clientId: string) =>
     (await t.site.store.db.selectFrom('client_update_states').selectAll().where('client_id', '=', clientId).orderBy('update_id').execute()).map((r) => ({ ...r, state_id: Number(r.state_id), revision: Number(r.revision) }));
   const register = async (body: unknown) => {
@@ -218,6 +224,52 @@ describeEachStore('state messages at the management point', (kind) => {
     assert.equal((await statesOf(agents[2].clientId)).length, 10);
     const seqs = await t.site.store.db.selectFrom('clients').select(['name', 'last_message_seq']).where('name', 'like', 'burst-%').orderBy('name').execute();
     assert.deepEqual(seqs.map((r) => [r.name, Number(r.last_message_seq)]), [['burst-1', 10], ['burst-2', 12], ['burst-3', 10]]);
+  });
+
+  test('topics 300/301/302: the last state per deployment and topic is stored with its update and error', async () => {
+    const db = t.site.store.db;
+    const at = clock.now().toISOString();
+    const groupId = randomUUID();
+    await db.insertInto('update_groups').values({ group_id: groupId, name: 'g', name_key: 'g', description: '', created_by: 'admin', created_at: at, updated_at: at }).execute();
+    await db.insertInto('update_group_members').values(ids.slice(0, 2).map((updateId) => ({ group_id: groupId, update_id: updateId, added_at: at }))).execute();
+    const created = await t.api('POST', '/deployments', { name: 'd', groupId, collectionId: ALL_SYSTEMS_COLLECTION_ID, deadlineAt: '2026-12-01T00:00Z' });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    deploymentId = created.body.deploymentId;
+    const token = (await t.api('POST', '/enrolment-tokens', { name: 'deployments' })).body.token;
+    agentC = await register({ enrolmentToken: token, name: 'node-3' });
+    const response = await send(agentC, [
+      deploymentMessage(1, 302, 1),
+      deploymentMessage(2, 301, 7, { updateId: ids[0] }),
+      deploymentMessage(3, 301, 9, { updateId: ids[0], error: 'sha256 mismatch: the file from dp-1 is not the one the catalogue names' }),
+      deploymentMessage(4, 300, 2),
+      detection(5, ids[0], 2),
+    ]);
+    assert.deepEqual(response.body, { acknowledgedSeq: 5, stored: 5, duplicates: 0 });
+    assert.deepEqual(await deploymentStatesOf(agentC.clientId), [
+      [300, 2, null, null],
+      [301, 9, ids[0], 'sha256 mismatch: the file from dp-1 is not the one the catalogue names'],
+      [302, 1, null, null],
+    ]);
+    // A resent batch changes nothing; a later one replaces the states it names.
+    assert.deepEqual((await send(agentC, [deploymentMessage(3, 301, 1, { updateId: ids[1] })])).body, { acknowledgedSeq: 5, stored: 0, duplicates: 1 });
+    await send(agentC, [deploymentMessage(6, 301, 4, { updateId: ids[0] }), deploymentMessage(7, 300, 1)]);
+    assert.deepEqual(await deploymentStatesOf(agentC.clientId), [
+      [300, 1, null, null],
+      [301, 4, ids[0], null],
+      [302, 1, null, null],
+    ]);
+  });
+
+  test('a deployment message for a deployment this site does not have: 400 naming it, nothing stored', async () => {
+    const unknown = '00000000-0000-4000-8000-00000000d00d';
+    await unchanged(async () => {
+      const response = await send(agentC, [detection(8, ids[0], 3), deploymentMessage(9, 301, 1, { updateId: ids[0] }), deploymentMessage(10, 300, 2, { deploymentId: unknown }), deploymentMessage(11, 302, 2, { deploymentId: unknown })]);
+      assert.equal(response.status, 400);
+      assert.equal(response.body.error, `invalid state messages: messages.2.deploymentId: deployment ${unknown} does not exist on this site`);
+      const malformed = await send(agentC, [{ ...deploymentMessage(8, 301, 11, { updateId: ids[0] }) }]);
+      assert.equal(malformed.status, 400);
+      assert.match(malformed.body.error, /messages\.0\.stateId: Too big/);
+    });
   });
 
   test('removing a client removes its update states', async () => {

@@ -2,7 +2,7 @@ import { scanProgressStateIds, stateMessageTopics, type StateMessage, type State
 import type BetterSqlite3 from 'better-sqlite3';
 import { CompiledQuery, sql } from 'kysely';
 import { HttpError } from '../../http/http-error.ts';
-import type { ClientsTable, ClientUpdateStatesTable } from '../../store/schema.ts';
+import type { ClientDeploymentStatesTable, ClientsTable, ClientUpdateStatesTable } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
 
 /** A batch of 1,000 messages (the schema's maximum) fits comfortably; anything bigger is refused with 413. */
@@ -22,11 +22,13 @@ const badBatch = (problems: string[]) => new HttpError(400, `invalid state messa
  * number it stored per client (`clients.last_message_seq`) and ignores every message at or below
  * it, so a batch resent after a lost answer — or one overlapping the last — stores only what is
  * new. Topic 500 messages upsert the client's state of the update (the highest seq wins); topic 501
- * messages, applied in seq order, set the client's last scan.
+ * messages, applied in seq order, set the client's last scan; topics 300/301/302 upsert the client's
+ * last state of the deployment per topic (the highest seq wins), with its update and error.
  *
  * Refused with 400, changing nothing: two messages with the same seq, a completed scan without its
- * product and anchor, and a detection message for an update this site's catalogue does not have
- * (agents report only updates they got from their update point).
+ * product and anchor, a detection message for an update this site's catalogue does not have
+ * (agents report only updates they got from their update point), and a deployment message for a
+ * deployment this site does not have (agents report only deployments their policy named).
  */
 export async function ingestStateMessages(store: Store, clientId: string, messages: readonly StateMessage[], now: Date): Promise<StateMessageAck> {
   const problems: string[] = [];
@@ -47,12 +49,18 @@ export async function ingestStateMessages(store: Store, clientId: string, messag
 
 type Indexed = { message: StateMessage; index: number };
 
-/** The messages after `lastSeq`: one row per update (the last wins) and the client's new scan columns. */
+/**
+ * The messages after `lastSeq`: one row per update (the last wins), one per deployment and topic
+ * (the last wins), and the client's new scan columns.
+ */
 function plan(sorted: readonly Indexed[], lastSeq: number, receivedAt: string, clientId: string) {
   const fresh = sorted.filter((e) => e.message.seq > lastSeq);
   const states = new Map<string, ClientUpdateStatesTable>();
   /** Per update, the batch index of the first new message naming it, for error messages. */
   const firstIndex = new Map<string, number>();
+  const deploymentStates = new Map<string, ClientDeploymentStatesTable>();
+  /** Per deployment, the batch index of the first new message naming it. */
+  const firstDeploymentIndex = new Map<string, number>();
   let scan: Partial<ScanColumns> | null = null;
   // Messages of one scan share their time: normalise each distinct time once.
   let lastTime = '';
@@ -65,12 +73,25 @@ function plan(sorted: readonly Indexed[], lastSeq: number, receivedAt: string, c
     } else if (m.topic === stateMessageTopics.scanProgress) {
       scan = { ...(scan ?? {}), last_scan_at: at, last_scan_state_id: m.stateId, last_scan_error: m.error };
       if (completedScan.has(m.stateId)) Object.assign(scan, { last_scan_anchor: m.anchor, last_scan_product: m.product, last_scan_completed_at: at });
+    } else {
+      deploymentStates.set(`${m.deploymentId}\0${m.topic}`, {
+        client_id: clientId,
+        deployment_id: m.deploymentId,
+        topic: m.topic,
+        state_id: m.stateId,
+        update_id: m.topic === stateMessageTopics.enforcement ? m.updateId : null,
+        error: m.error,
+        state_at: at,
+        received_at: receivedAt,
+      });
+      if (!firstDeploymentIndex.has(m.deploymentId)) firstDeploymentIndex.set(m.deploymentId, index);
     }
   }
   const ack: StateMessageAck = { acknowledgedSeq: fresh.length ? fresh[fresh.length - 1].message.seq : lastSeq, stored: fresh.length, duplicates: sorted.length - fresh.length };
   // In key order: the b-tree descents of consecutive rows share their upper pages.
   const rows = [...states.values()].sort((a, b) => (a.update_id < b.update_id ? -1 : a.update_id > b.update_id ? 1 : 0));
-  return { ack, states: rows, scan, firstIndex };
+  const deployments = [...deploymentStates.values()];
+  return { ack, states: rows, scan, firstIndex, deployments, firstDeploymentIndex };
 }
 
 /** 400 naming every new detection message whose update the catalogue does not have. */
@@ -81,10 +102,20 @@ function refuseUnknownUpdates(states: readonly ClientUpdateStatesTable[], isKnow
   throw badBatch(unknown.map((u) => `messages.${u.index}.updateId: update ${u.updateId} is not in this site's catalogue`));
 }
 
+/** 400 naming every new deployment message whose deployment this site does not have. */
+function refuseUnknownDeployments(rows: readonly ClientDeploymentStatesTable[], isKnown: (deploymentId: string) => boolean, firstIndex: Map<string, number>): void {
+  const unknown = [...new Set(rows.map((r) => r.deployment_id))].filter((id) => !isKnown(id)).map((deploymentId) => ({ index: firstIndex.get(deploymentId)!, deploymentId }));
+  if (!unknown.length) return;
+  unknown.sort((a, b) => a.index - b.index);
+  throw badBatch(unknown.map((u) => `messages.${u.index}.deploymentId: deployment ${u.deploymentId} does not exist on this site`));
+}
+
 interface SqliteStatements {
   lastSeq: BetterSqlite3.Statement;
   updateExists: BetterSqlite3.Statement;
+  deploymentExists: BetterSqlite3.Statement;
   upsert: BetterSqlite3.Statement;
+  upsertDeployment: BetterSqlite3.Statement;
   advance: BetterSqlite3.Statement;
   scan: BetterSqlite3.Statement;
 }
@@ -96,8 +127,11 @@ function statementsOf(handle: BetterSqlite3.Database): SqliteStatements {
     s = {
       lastSeq: handle.prepare('select last_message_seq from clients where client_id = ?').pluck(),
       updateExists: handle.prepare('select 1 from updates where update_id = ?').pluck(),
+      deploymentExists: handle.prepare('select 1 from deployments where deployment_id = ?').pluck(),
       upsert: handle.prepare(`insert into client_update_states (client_id, update_id, state_id, revision, state_at, received_at) values (?, ?, ?, ?, ?, ?)
         on conflict (client_id, update_id) do update set state_id = excluded.state_id, revision = excluded.revision, state_at = excluded.state_at, received_at = excluded.received_at`),
+      upsertDeployment: handle.prepare(`insert into client_deployment_states (client_id, deployment_id, topic, state_id, update_id, error, state_at, received_at) values (?, ?, ?, ?, ?, ?, ?, ?)
+        on conflict (client_id, deployment_id, topic) do update set state_id = excluded.state_id, update_id = excluded.update_id, error = excluded.error, state_at = excluded.state_at, received_at = excluded.received_at`),
       advance: handle.prepare('update clients set last_message_seq = ?, last_state_message_at = ? where client_id = ?'),
       // coalesce: a scan message that is not a completed scan keeps the last completed scan's columns.
       scan: handle.prepare(`update clients set last_scan_at = ?, last_scan_state_id = ?, last_scan_error = ?,
@@ -112,11 +146,13 @@ function statementsOf(handle: BetterSqlite3.Database): SqliteStatements {
 function applySqlite(s: SqliteStatements, clientId: string, sorted: readonly Indexed[], receivedAt: string): StateMessageAck {
   const lastSeq = s.lastSeq.get(clientId) as number | undefined;
   if (lastSeq === undefined) throw new HttpError(404, `client ${clientId} does not exist`);
-  const { ack, states, scan, firstIndex } = plan(sorted, lastSeq, receivedAt, clientId);
+  const { ack, states, scan, firstIndex, deployments, firstDeploymentIndex } = plan(sorted, lastSeq, receivedAt, clientId);
   if (ack.stored === 0) return ack;
   // Every check comes before the first write, so a refused batch leaves nothing behind.
   refuseUnknownUpdates(states, (id) => s.updateExists.get(id) !== undefined, firstIndex);
+  refuseUnknownDeployments(deployments, (id) => s.deploymentExists.get(id) !== undefined, firstDeploymentIndex);
   for (const r of states) s.upsert.run(r.client_id, r.update_id, r.state_id, r.revision, r.state_at, r.received_at);
+  for (const r of deployments) s.upsertDeployment.run(r.client_id, r.deployment_id, r.topic, r.state_id, r.update_id, r.error, r.state_at, r.received_at);
   s.advance.run(ack.acknowledgedSeq, receivedAt, clientId);
   if (scan) s.scan.run(scan.last_scan_at, scan.last_scan_state_id, scan.last_scan_error, scan.last_scan_anchor ?? null, scan.last_scan_product ?? null, scan.last_scan_completed_at ?? null, clientId);
   return ack;
@@ -208,7 +244,7 @@ async function ingestPostgres(store: Store, clientId: string, sorted: readonly I
     // The row lock orders two batches of the same client: the second sees the first's seq.
     const { rows } = await sql<{ last_message_seq: number }>`select last_message_seq from clients where client_id = ${clientId} for update`.execute(trx);
     if (!rows.length) throw new HttpError(404, `client ${clientId} does not exist`);
-    const { ack, states, scan, firstIndex } = plan(sorted, Number(rows[0].last_message_seq), receivedAt, clientId);
+    const { ack, states, scan, firstIndex, deployments, firstDeploymentIndex } = plan(sorted, Number(rows[0].last_message_seq), receivedAt, clientId);
     if (ack.stored === 0) return ack;
     if (states.length) {
       // Only rows whose update exists are written; fewer rows than states means an unknown update,
@@ -229,6 +265,22 @@ async function ingestPostgres(store: Store, clientId: string, sorted: readonly I
         refuseUnknownUpdates(states, (id) => known.has(id), firstIndex);
         throw new Error(`stored ${numAffectedRows} of ${states.length} update states, yet every update exists`);
       }
+    }
+    if (deployments.length) {
+      // Few rows (a handful of deployments per client): checked, then written; a refusal
+      // rolls back the update states written above.
+      const ids = [...new Set(deployments.map((r) => r.deployment_id))];
+      const { rows: found } = await sql<{ deployment_id: string }>`select deployment_id from deployments where deployment_id = any(${ids}::text[])`.execute(trx);
+      const known = new Set(found.map((r) => r.deployment_id));
+      refuseUnknownDeployments(deployments, (id) => known.has(id), firstDeploymentIndex);
+      await trx.executeQuery(
+        CompiledQuery.raw(
+          `insert into client_deployment_states (client_id, deployment_id, topic, state_id, update_id, error, state_at, received_at)
+           select r.client_id, r.deployment_id, r.topic, r.state_id, r.update_id, r.error, r.state_at, r.received_at from json_populate_recordset(null::client_deployment_states, $1::json) r
+           on conflict (client_id, deployment_id, topic) do update set state_id = excluded.state_id, update_id = excluded.update_id, error = excluded.error, state_at = excluded.state_at, received_at = excluded.received_at`,
+          [JSON.stringify(deployments)],
+        ),
+      );
     }
     await trx
       .updateTable('clients')

@@ -1,0 +1,63 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { HttpError } from '../http/http-error.ts';
+
+/** Bytes read from disk per chunk: large reads mean few syscalls and callbacks per megabyte served. */
+const READ_CHUNK = 512 * 1024;
+
+export type ContentReplyPlan =
+  | { status: 200 | 206; start: number; end: number; headers: Record<string, string> }
+  | { status: 416; headers: Record<string, string> };
+
+/**
+ * What to answer a GET or HEAD of a file of `size` bytes, given its Range and If-Range headers.
+ * One range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) is served as 206; anything else is ignored and
+ * the whole file sent, as RFC 9110 allows. Content is addressed by sha256, so it never changes:
+ * the sha256 is its ETag.
+ */
+export function planContentReply(size: number, sha256: string, range: string | undefined, ifRange: string | undefined): ContentReplyPlan {
+  const etag = `"${sha256}"`;
+  const common = { 'accept-ranges': 'bytes', etag, 'content-type': 'application/octet-stream', 'cache-control': 'private, max-age=31536000, immutable' };
+  const whole = { status: 200 as const, start: 0, end: size - 1, headers: { ...common, 'content-length': String(size) } };
+  if (!range || (ifRange !== undefined && ifRange !== etag)) return whole;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(range.trim());
+  if (!match || (match[1] === '' && match[2] === '')) return whole;
+  let start: number;
+  let end: number;
+  if (match[1] === '') {
+    const suffix = Number(match[2]);
+    if (suffix === 0 || size === 0) return { status: 416, headers: { ...common, 'content-range': `bytes */${size}` } };
+    start = Math.max(0, size - suffix);
+    end = size - 1;
+  } else {
+    start = Number(match[1]);
+    end = match[2] === '' ? size - 1 : Math.min(Number(match[2]), size - 1);
+    if (match[2] !== '' && Number(match[2]) < start) return whole;
+    if (start >= size) return { status: 416, headers: { ...common, 'content-range': `bytes */${size}` } };
+  }
+  return { status: 206, start, end, headers: { ...common, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${size}` } };
+}
+
+/**
+ * Answers a GET or HEAD with the file at `path`, streamed from disk (never buffered whole). The
+ * file is opened before anything is sent, so one removed meanwhile is a clean 404.
+ */
+export async function sendContentFile(request: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<FastifyReply> {
+  let file;
+  try {
+    file = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `this distribution point does not hold ${sha256}`);
+    throw error;
+  }
+  const { size } = await file.stat();
+  const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
+  const plan = planContentReply(size, sha256, header('range'), header('if-range'));
+  reply.status(plan.status).headers(plan.headers);
+  if (plan.status === 416 || request.method === 'HEAD' || plan.end < plan.start) {
+    await file.close();
+    return reply.send();
+  }
+  return reply.send(createReadStream('', { fd: file, start: plan.start, end: plan.end, highWaterMark: READ_CHUNK }));
+}

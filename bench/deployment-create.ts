@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { debianUpdateId } from '@patchday/core';
+import { refreshMemberships } from '../packages/server/src/collections/memberships.ts';
 import { openStore } from '../packages/server/src/store/open-store.ts';
 import type { UpdatesTable } from '../packages/server/src/store/schema.ts';
 import { createTestDatabase } from '../packages/server/test/stores.ts';
@@ -158,6 +159,8 @@ async function seed(url: string): Promise<{ groupId: string; clientIds: string[]
           )
           .execute();
       }
+      // Every active client is in All Systems, which limits every other collection.
+      await refreshMemberships(trx);
     });
     return { groupId, clientIds };
   } finally {

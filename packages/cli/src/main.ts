@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { CliError, ExitCode } from './cli-error.ts';
+import { registerAdrCommands } from './commands/adr.ts';
 import { registerAgentCommands } from './commands/agent.ts';
 import { registerAlertCommands } from './commands/alerts.ts';
 import { registerAuditCommands } from './commands/audit.ts';
@@ -41,6 +42,7 @@ registerGroupCommands(program);
 registerPackageCommands(program);
 registerWindowCommands(program);
 registerDeploymentCommands(program);
+registerAdrCommands(program);
 registerAlertCommands(program);
 registerDpCommands(program);
 registerAgentCommands(program);

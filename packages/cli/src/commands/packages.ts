@@ -21,7 +21,7 @@ export function bytesText(n: number): string {
 }
 
 /** A deployment package given by id or by name (exact, then regardless of case). */
-async function resolvePackage(api: ApiClient, wanted: string): Promise<DeploymentPackage> {
+export async function resolvePackage(api: ApiClient, wanted: string): Promise<DeploymentPackage> {
   const { packages } = await api.get<{ packages: DeploymentPackage[] }>('/packages');
   const found =
     packages.find((p) => p.packageId.toLowerCase() === wanted.toLowerCase()) ?? packages.find((p) => p.name === wanted) ?? packages.find((p) => p.name.toLowerCase() === wanted.toLowerCase());
@@ -32,7 +32,7 @@ async function resolvePackage(api: ApiClient, wanted: string): Promise<Deploymen
 const jobText = (job: ContentJob | null) => (job === null ? '-' : job.state === 'running' ? `running ${job.files.stored + job.files.failed}/${job.files.total}` : `${job.state} ${job.finishedAt ?? ''}`.trim());
 
 /** Polls the package until its download ends, drawing a progress bar (bytes) on a terminal. */
-async function follow(api: ApiClient, packageId: string, showProgress: boolean): Promise<DeploymentPackageDetail> {
+export async function followDownload(api: ApiClient, packageId: string, showProgress: boolean): Promise<DeploymentPackageDetail> {
   const bar = showProgress
     ? new cliProgress.SingleBar(
         { format: 'download [{bar}] {percentage}% {done} of {size}  {files}', stream: process.stderr, hideCursor: true, clearOnComplete: true },
@@ -168,7 +168,7 @@ export function registerPackageCommands(program: Command): void {
         process.stdout.write(`Downloading ${started.queued} file${started.queued === 1 ? '' : 's'} into ${pkg.name} (${started.alreadyStored} already stored${started.skippedExpired ? `, ${started.skippedExpired} expired updates skipped` : ''}); follow it with: patchday packages show ${pkg.packageId}\n`);
         return;
       }
-      const done = await follow(api, pkg.packageId, !o.json && process.stderr.isTTY === true);
+      const done = await followDownload(api, pkg.packageId, !o.json && process.stderr.isTTY === true);
       const job = done.job!;
       if (o.json) printJson(done);
       else {

@@ -169,11 +169,6 @@ export class Agent {
     return this.enqueue(() => this.enforcement.install(deploymentId));
   }
 
-  /** One enforcement pass now, as a timer would run it. */
-  evaluateDeploymentsNow(): Promise<void> {
-    return this.enqueue(() => this.enforcement.evaluate('beforeInstall'));
-  }
-
   status(): AgentStatus {
     const policy = this.policyRecord?.policy ?? null;
     return {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { SITE_DISTRIBUTION_POINT_ID, VirtualClock, type DistributionPoint, type PackageDistribution } from '@patchday/core';
-import { runDistributionPoint, type RunningDistributionPoint } from '@patchday/server';
-import pino from 'pino';
+import { kill9, startDpProcess, until, type DpProcess } from '../test/dp/dp-process.ts';
 import { runCli } from '../test/run-cli.ts';
 import { startTestSite, type TestSite } from '../../server/test/site-harness.ts';
 import { describeEachStore } from '../../server/test/stores.ts';
@@ -15,7 +14,7 @@ describeEachStore('patchday dp', (kind) => {
   let t: TestSite;
   let home: string;
   let dpData: string;
-  let dp: RunningDistributionPoint | null = null;
+  let dp: DpProcess | null = null;
   let pkg: FixturePackage;
   let credential: string;
   const clock = new VirtualClock('2026-11-25T10:00:00Z');
@@ -29,7 +28,7 @@ describeEachStore('patchday dp', (kind) => {
     pkg = await addStoredPackage(t.site.store, t.dataDir, 'December security', [randomFile(3_000_000), randomFile(4_000)]);
   });
   after(async () => {
-    await dp?.close();
+    if (dp) await kill9(dp.child);
     await t.stop();
     rmSync(home, { recursive: true, force: true });
     rmSync(dpData, { recursive: true, force: true });
@@ -52,12 +51,8 @@ describeEachStore('patchday dp', (kind) => {
   });
 
   test('distribute --wait follows the package until every distribution point holds it', async () => {
-    dp = await runDistributionPoint({ dataDir: dpData, site: t.url, credential, port: 0, clock, pollSeconds: 3600, log: pino({ level: 'silent' }) });
-    const running = patchday(['dp', 'distribute', pkg.packageId, 'branch', SITE_DISTRIBUTION_POINT_ID, '--wait', '--json']);
-    // The CLI posts the distribution, then polls; the distribution point takes it on its next pass.
-    for (let i = 0; i < 100 && ((await t.api<PackageDistribution>('GET', `/packages/${pkg.packageId}/distribution`)).body.distributionPoints?.length ?? 0) < 2; i++) await new Promise((r) => setTimeout(r, 50));
-    await dp.syncNow();
-    const result = await running;
+    dp = await startDpProcess(['--site', t.url, '--credential', credential, '--data', dpData, '--port', '0', '--poll-seconds', '1', '--workers', '1']);
+    const result = await patchday(['dp', 'distribute', pkg.packageId, 'branch', SITE_DISTRIBUTION_POINT_ID, '--wait', '--json']);
     assert.equal(result.code, 0, result.stderr);
     const distribution = JSON.parse(result.stdout) as PackageDistribution;
     assert.deepEqual(distribution.distributionPoints.map((d) => [d.dpName, d.state, d.contentVersion, d.bytesDone]), [['site', 'installed', 2, 3_004_000], ['Branch', 'installed', 2, 3_004_000]]);
@@ -90,7 +85,11 @@ describeEachStore('patchday dp', (kind) => {
 
     const renewed = await patchday(['dp', 'credential', 'Branch', '--json']);
     assert.match(JSON.parse(renewed.stdout).credential, /^pdd_/);
-    await assert.rejects(dp!.syncNow(), /401/, 'the old credential stops working');
+    const refused = await until('the distribution point to be refused', async () => {
+      const health = (await (await fetch(`${dp!.url}/dp/v1/health`)).json()) as { lastPass: { error: string | null } | null };
+      return health.lastPass?.error?.includes('401') && health.lastPass.error;
+    });
+    assert.match(refused, /distribution point authentication required/, 'the old credential stops working');
 
     const removed = await patchday(['dp', 'remove', 'Branch']);
     assert.equal(removed.code, 0, removed.stderr);

@@ -116,10 +116,9 @@ export const EnforcementRecord = z.object({
   nextReevaluationAt: z.string().nullable(),
   /**
    * Messages being queued: written with the record's new state before they go into the outbox,
-   * so a kill in between neither loses them nor queues them twice (`afterSeq`: the outbox's
-   * highest sequence number before they were queued).
+   * so a kill in between neither loses them nor queues them twice.
    */
-  journal: z.object({ afterSeq: z.number().int().nonnegative(), messages: z.array(z.record(z.string(), z.unknown())) }).nullable(),
+  journal: z.object({ messages: z.array(z.record(z.string(), z.unknown())) }).nullable(),
 });
 export type EnforcementRecord = z.infer<typeof EnforcementRecord>;
 

@@ -127,13 +127,6 @@ export class ContentCache {
     if (changed) this.save();
   }
 
-  /** A cached file that turned out not to be what it should be (changed on disk). */
-  remove(sha256: string): void {
-    rmSync(this.path(sha256), { force: true });
-    delete this.index.entries[sha256];
-    this.save();
-  }
-
   usage(): { files: number; bytes: number } {
     const entries = Object.values(this.index.entries);
     return { files: entries.length, bytes: entries.reduce((sum, e) => sum + e.size, 0) };

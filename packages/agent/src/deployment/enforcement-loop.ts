@@ -1,5 +1,6 @@
 import {
   assignmentTimes,
+  binariesLeftUnfinished,
   binariesToInstall,
   deploymentComplianceStateIds,
   enforcementStateIds,
@@ -67,6 +68,8 @@ const DOWNLOAD_RETRY_MINUTES = 60;
 const RESTART_RETRY_MINUTES = 60;
 const MAX_ERROR = 4000;
 
+const entriesById = new WeakMap<CatalogueCache, Map<string, CatalogueEntry>>();
+
 const stateNames: Record<number, string> = Object.fromEntries(Object.entries(enforcementStateIds).map(([name, id]) => [id, name.replace(/[A-Z]/g, (c) => ` ${c.toLowerCase()}`)]));
 
 interface UpdateResult {
@@ -88,6 +91,7 @@ export class Enforcement {
   private passTrigger: ScanTrigger | null = null;
   /** What the updates of each deployment came to in the current pass (for `patchday agent install`). */
   private passResults = new Map<string, UpdateResult[]>();
+  private inventoryCache: Inventory | null = null;
 
   constructor(
     private readonly host: EnforcementHost,
@@ -124,7 +128,12 @@ export class Enforcement {
     const summary = (result: InstallSummary['result'], message: string | null, updates: InstallSummary['updates'] = []): InstallSummary => ({ deploymentId, name: assignment?.name ?? null, result, message, updates });
     if (!assignment) return summary('not found', `no deployment ${deploymentId} in this client's policy`);
     if (assignment.reportOnly) return summary('report only', 'this deployment only reports compliance; it installs nothing');
-    const times = assignmentTimes(assignment, this.options.timeZone);
+    let times: AssignmentTimes;
+    try {
+      times = assignmentTimes(assignment, this.options.timeZone);
+    } catch (error) {
+      return summary('failed', (error as Error).message);
+    }
     if (this.now() < times.availableAt) return summary('not available yet', `available from ${times.availableAt.toISOString()}`);
     const d = this.activate(assignment);
     d.installRequestedAt = this.now().toISOString();
@@ -166,12 +175,14 @@ export class Enforcement {
     const policy = this.host.policy();
     if (!policy) return;
     this.passResults = new Map();
+    this.inventoryCache = null;
     await this.finishInterruptedInstall();
     await this.noticeRestart();
     const assignments = policy.assignments;
     for (const id of Object.keys(this.record.deployments)) {
       if (!assignments.some((a) => a.deploymentId === id)) delete this.record.deployments[id];
     }
+    if (this.record.interrupted && !assignments.some((a) => a.deploymentId === this.record.interrupted!.deploymentId)) this.record.interrupted = null;
     this.save();
     if (assignments.length > 0) {
       for (const a of assignments) this.activate(a);
@@ -223,7 +234,7 @@ export class Enforcement {
     if (plan.waitingForWindow.length > 0 && plan.install.length === 0) {
       this.reportOnChange(a, d, '301:wait', { topic: 301, stateId: enforcementStateIds.waitingForMaintenanceWindow, updateId: null, error: plan.problem });
     }
-    const compliant = isCompliant(a.updates, states, this.notDone(a));
+    const compliant = isCompliant(a.updates, states, this.notDone(a, states));
     this.reportOnChange(a, d, '300', { topic: 300, stateId: compliant ? deploymentComplianceStateIds.compliant : deploymentComplianceStateIds.nonCompliant, error: null });
     if (d.installRequestedAt !== null && plan.install.length === 0) d.installRequestedAt = null;
     d.view = this.viewOf(a, d, times, states, plan, compliant, downloadRetryAt);
@@ -233,30 +244,30 @@ export class Enforcement {
 
   /**
    * Updates of the assignment still to install: Required, or — for dpkg updates — with a binary
-   * left half-installed or half-configured on the machine (a failed or interrupted run), which the
-   * detection rules cannot see. Not those waiting for a restart, nor those that failed since the
-   * last re-evaluation.
+   * a failed or interrupted run left half-installed on the machine, which the detection rules
+   * cannot see. Not those waiting for a restart, nor those that failed since the last
+   * re-evaluation.
    */
   private toInstallList(a: DeploymentAssignment, d: DeploymentRecord, states: ReadonlyMap<string, DetectionState>): AssignedUpdate[] {
     const awaiting = this.awaitingRestart(a.deploymentId);
-    const outstanding = this.outstanding(a);
-    return a.updates.filter((u) => !awaiting.has(u.updateId) && !Object.hasOwn(d.failed, u.updateId) && (states.get(u.updateId) === 'Required' || outstanding.has(u.updateId)));
+    const unfinished = this.unfinished(a, states);
+    return a.updates.filter((u) => !awaiting.has(u.updateId) && !Object.hasOwn(d.failed, u.updateId) && (states.get(u.updateId) === 'Required' || unfinished.has(u.updateId)));
   }
 
-  /** dpkg updates with binaries the machine does not have in their final state yet. */
-  private outstanding(a: DeploymentAssignment): Set<string> {
+  /** dpkg updates meant for this machine (not Not Required) with binaries left unfinished. */
+  private unfinished(a: DeploymentAssignment, states: ReadonlyMap<string, DetectionState>): Set<string> {
     const inventory = this.inventory();
     const out = new Set<string>();
     for (const u of a.updates) {
       const entry = this.entryOf(u.updateId);
-      if (u.handler.kind === 'dpkg' && entry && binariesToInstall(entry.binaries, inventory).length > 0) out.add(u.updateId);
+      if (u.handler.kind === 'dpkg' && entry && states.get(u.updateId) !== 'Not Required' && binariesLeftUnfinished(entry.binaries, inventory).length > 0) out.add(u.updateId);
     }
     return out;
   }
 
-  /** Not done: waiting for a restart, or with binaries still to install. */
-  private notDone(a: DeploymentAssignment): Set<string> {
-    return new Set([...this.awaitingRestart(a.deploymentId), ...this.outstanding(a)]);
+  /** Not done: waiting for a restart, or left unfinished by a failed run. */
+  private notDone(a: DeploymentAssignment, states: ReadonlyMap<string, DetectionState>): Set<string> {
+    return new Set([...this.awaitingRestart(a.deploymentId), ...this.unfinished(a, states)]);
   }
 
   private plan(policy: ClientPolicy, a: DeploymentAssignment, d: DeploymentRecord, times: AssignmentTimes, states: ReadonlyMap<string, DetectionState>): EnforcementPlan {
@@ -274,11 +285,17 @@ export class Enforcement {
   // --- content ----------------------------------------------------------------------------
 
   private entryOf(updateId: string): CatalogueEntry | null {
-    return this.host.catalogue()?.updates.find((e) => e.updateId === updateId) ?? null;
+    const catalogue = this.host.catalogue();
+    if (!catalogue) return null;
+    let byId = entriesById.get(catalogue);
+    if (!byId) entriesById.set(catalogue, (byId = new Map(catalogue.updates.map((e) => [e.updateId, e]))));
+    return byId.get(updateId) ?? null;
   }
 
+  /** The machine's packages, read once and again after anything may have changed them. */
   private inventory(): Inventory {
-    return readInventory({ root: this.host.root, architecture: this.host.architecture });
+    this.inventoryCache ??= readInventory({ root: this.host.root, architecture: this.host.architecture });
+    return this.inventoryCache;
   }
 
   /** §6.6 the files an update's install needs on this machine. */
@@ -365,6 +382,7 @@ export class Enforcement {
       this.save();
       this.host.log.info({ deploymentId: a.deploymentId, updateId: update.updateId, title: entry.title, files: binaries.length }, 'installing');
       const outcome = await this.runHandler(update, binaries);
+      this.inventoryCache = null;
       this.record.installing = null;
       if (this.record.interrupted?.updateId === update.updateId) this.record.interrupted = null;
       this.cache.touch(binaries.map((b) => b.sha256));
@@ -414,6 +432,7 @@ export class Enforcement {
       const finished = await finishInterruptedDpkg(this.host.root, marker.maxRunMinutes);
       if (!finished.ok) this.host.log.warn({ output: finished.output }, 'dpkg --configure -a did not finish cleanly');
     }
+    this.inventoryCache = null;
     this.record.installing = null;
     this.record.interrupted = { deploymentId: marker.deploymentId, updateId: marker.updateId };
     this.save();
@@ -448,6 +467,7 @@ export class Enforcement {
   private async noticeRestart(): Promise<boolean> {
     const pending = this.record.pendingRestart;
     if (!pending || this.options.restartDriver.bootId() === pending.bootId) return false;
+    this.inventoryCache = null;
     this.record.pendingRestart = null;
     this.save();
     this.host.log.info({ updates: pending.updates.length }, 'the machine has restarted; the installs waiting for it are finished');
@@ -626,26 +646,31 @@ export class Enforcement {
     this.enqueue([full]);
   }
 
-  /** Queues through the journal: the record's new state and the messages survive a kill together. */
+  /**
+   * Queues through the journal: the record's new state and the messages are written together
+   * first, so a kill before the outbox has them neither loses them nor (see replayJournal)
+   * queues them twice.
+   */
   private enqueue(messages: UnnumberedStateMessage[]): void {
-    this.record.journal = { afterSeq: this.highestSeq(), messages: messages as unknown as Array<Record<string, unknown>> };
+    this.record.journal = { messages: messages as unknown as Array<Record<string, unknown>> };
     this.save();
     this.host.outbox.enqueue(messages);
     this.record.journal = null;
     this.save();
   }
 
+  /**
+   * A journal left by a kill: its messages went into the outbox if an unacknowledged message
+   * there is one of them (one outbox write holds them all, and nothing is sent before this runs).
+   */
   private replayJournal(): void {
     const journal = this.record.journal;
     if (!journal) return;
-    if (this.highestSeq() <= journal.afterSeq) this.host.outbox.enqueue(journal.messages as unknown as UnnumberedStateMessage[]);
+    const key = (m: object) => JSON.stringify(Object.entries(m).filter(([k]) => k !== 'seq').sort(([a], [b]) => (a < b ? -1 : 1)));
+    const queued = new Set(this.host.outbox.pending().map(key));
+    if (!journal.messages.some((m) => queued.has(key(m)))) this.host.outbox.enqueue(journal.messages as unknown as UnnumberedStateMessage[]);
     this.record.journal = null;
     this.save();
-  }
-
-  private highestSeq(): number {
-    const pending = this.host.outbox.pending();
-    return Math.max(this.host.outbox.lastAcknowledgedSeq, pending.length > 0 ? pending[pending.length - 1].seq : 0);
   }
 
   private result(deploymentId: string, result: UpdateResult): void {

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import type { DeploymentPackage, DistributionPoint, DistributionPointWithCredential, DpPackageStatus, PackageDistribution } from '@patchday/core';
-import { DEFAULT_DP_POLL_SECONDS, DEFAULT_DP_PORT, runDistributionPoint } from '@patchday/server';
+import { availableParallelism } from 'node:os';
+import { DEFAULT_DP_POLL_SECONDS, DEFAULT_DP_PORT, isServingWorker, runDistributionPoint, runServingWorker } from '@patchday/server';
 import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
@@ -82,6 +83,7 @@ interface RunOptions {
   port: string;
   host: string;
   pollSeconds: string;
+  workers: string;
 }
 
 async function runDp(o: RunOptions): Promise<void> {
@@ -89,6 +91,10 @@ async function runDp(o: RunOptions): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be a port number, not ${o.port}`, ExitCode.usage);
   const pollSeconds = Number(o.pollSeconds);
   if (!Number.isInteger(pollSeconds) || pollSeconds < 1 || pollSeconds > 86_400) throw new CliError(`--poll-seconds is a whole number from 1 to 86400, not ${o.pollSeconds}`, ExitCode.usage);
+  const workers = Number(o.workers);
+  if (!Number.isInteger(workers) || workers < 0 || workers > 64) throw new CliError(`--workers is a whole number from 0 to 64, not ${o.workers}`, ExitCode.usage);
+  // `patchday dp` started again by itself as one of its serving workers (see --workers).
+  if (isServingWorker()) return runServingWorker({ dataDir: o.data, host: o.host, port });
   let credential = o.credential;
   if (o.credentialFile) {
     try {
@@ -99,7 +105,7 @@ async function runDp(o: RunOptions): Promise<void> {
   }
   let dp;
   try {
-    dp = await runDistributionPoint({ dataDir: o.data, site: o.site, credential, port, host: o.host, pollSeconds });
+    dp = await runDistributionPoint({ dataDir: o.data, site: o.site, credential, port, host: o.host, pollSeconds, workers });
   } catch (error) {
     throw new CliError(`the distribution point did not start: ${(error as Error).message}`, ExitCode.failed);
   }
@@ -124,6 +130,7 @@ export function registerDpCommands(program: Command): void {
     .option('--port <port>', 'run: HTTP port agents fetch content from', String(DEFAULT_DP_PORT))
     .option('--host <address>', 'run: address to listen on', '127.0.0.1')
     .option('--poll-seconds <n>', 'run: how often to ask the site what to hold', String(DEFAULT_DP_POLL_SECONDS))
+    .option('--workers <n>', 'run: processes serving content, sharing the port (0: serve from the syncing process)', String(availableParallelism()))
     .enablePositionalOptions()
     .action(runDp);
 

@@ -334,14 +334,43 @@ describe('faults: tampered content, kills mid-download and mid-install', () => {
     const highest = before[before.length - 1].seq;
     const message = { topic: 301, stateId: 10, deploymentId: a.deploymentId, updateId: null, error: null, time: clock.now().toISOString() };
     // The journal was written, the outbox not: the message is queued at start.
-    f.files.writeEnforcement({ ...f.files.readEnforcement(), journal: { afterSeq: highest, messages: [message] } });
+    f.files.writeEnforcement({ ...f.files.readEnforcement(), journal: { messages: [message] } });
     f.newAgent();
     assert.equal(f.messages().length, before.length + 1);
     assert.deepEqual(f.messages()[before.length], { ...message, seq: highest + 1 });
     // The outbox was written too: nothing more is queued.
-    f.files.writeEnforcement({ ...f.files.readEnforcement(), journal: { afterSeq: highest, messages: [message] } });
+    f.files.writeEnforcement({ ...f.files.readEnforcement(), journal: { messages: [message] } });
     f.newAgent();
     assert.equal(f.messages().length, before.length + 1);
     assert.equal(f.files.readEnforcement().journal, null);
+  });
+});
+
+describe('policy changes', () => {
+  let f: EnforcementFixture;
+  afterEach(() => f.dispose());
+
+  test('a deployment that appears in a later policy poll is activated and downloaded at that poll; one removed is forgotten', async () => {
+    const clock = new VirtualClock('2026-12-02T10:00:00Z');
+    const machine = await fooMachine(clock);
+    f = machine.f;
+    await f.serveManagementPoint();
+    f.writePolicy([]);
+    const agent = await f.startAgent();
+    assert.equal(f.policyPolls, 1);
+    assert.deepEqual(agent.status().enforcement.deployments, []);
+
+    const a = assignment([{ updateId: FOO }]);
+    f.writePolicy([a]);
+    await f.runFor(60 * MINUTE);
+    assert.equal(f.policyPolls, 2);
+    assert.deepEqual(f.deploymentMessages(a.deploymentId, names), ['302/1', '302/2', '301/7', '301/8', '300/2']);
+    assert.equal(agent.status().enforcement.deployments[0].state, 'waiting for the deadline');
+
+    f.writePolicy([]);
+    await f.runFor(60 * MINUTE);
+    assert.deepEqual(agent.status().enforcement.deployments, []);
+    await f.runUntil(new Date('2026-12-09T00:00:00Z'));
+    assert.equal(f.box.installed().libfoo1, '1.0-1', 'a deployment no longer in policy installs nothing at its old deadline');
   });
 });

@@ -4,21 +4,21 @@
  * with SIGKILL, against a real site; a proxy between them records what the process asked for.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { after, before, test } from 'node:test';
 import { VirtualClock, type DistributionPointWithCredential, type DpPackageStatus, type PackageDistribution } from '@patchday/core';
 import { startTestSite, type TestSite } from '../../../server/test/site-harness.ts';
 import { describeEachStore } from '../../../server/test/stores.ts';
+import { contentTokenFor } from '../../../server/src/distribution/policy-distribution.ts';
 import { addStoredPackage, randomFile, type FixturePackage } from '../../../server/test/support/distribution-fixture.ts';
+import { kill9, startDpProcess, until } from './dp-process.ts';
 import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
 
-const cli = new URL('../../bin/patchday.js', import.meta.url).pathname;
 const SIZE = 24 * 1024 * 1024;
 
 async function freePort(): Promise<number> {
@@ -27,37 +27,6 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
-}
-
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe().catch(() => null);
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-/** `patchday dp …` as its own process; resolves once it listens. */
-async function startDpProcess(args: string[]): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [cli, 'dp', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PATCHDAY_LOG_LEVEL: 'warn' } });
-  let stderr = '';
-  child.stderr!.on('data', (chunk) => (stderr += chunk));
-  await new Promise<void>((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`patchday dp exited with ${code}: ${stderr}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(line)) resolve();
-    });
-  });
-  return child;
-}
-
-async function kill9(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGKILL');
-  await exited;
 }
 
 describeEachStore('a distribution point killed mid-transfer', (kind) => {
@@ -90,7 +59,7 @@ describeEachStore('a distribution point killed mid-transfer', (kind) => {
   test('SIGKILL in the middle of a file: the restart asks only for the rest, installs, and reports it once', async () => {
     const port = String(await freePort());
     proxy.throttle = 4 * 1024 * 1024;
-    const first = await startDpProcess(['--site', proxy.url, '--credential', branch.credential, '--data', dataDir, '--port', port, '--poll-seconds', '1']);
+    const { child: first } = await startDpProcess(['--site', proxy.url, '--credential', branch.credential, '--data', dataDir, '--port', port, '--poll-seconds', '1']);
     children.push(first);
     assert.equal((await t.api('POST', `/packages/${pkg.packageId}/distribute`, { dpIds: [branch.dpId] })).status, 200);
     await until('a third of the file to pass', async () => proxy.contentBytes() > SIZE / 3);
@@ -107,7 +76,7 @@ describeEachStore('a distribution point killed mid-transfer', (kind) => {
 
     // The restart needs no --site or --credential: the data directory remembers them.
     proxy.throttle = null;
-    const second = await startDpProcess(['--data', dataDir, '--port', port, '--poll-seconds', '1']);
+    const { child: second, url } = await startDpProcess(['--data', dataDir, '--port', port, '--poll-seconds', '1']);
     children.push(second);
     const done = await until('the package to be installed', async () => {
       const s = await branchState();
@@ -132,5 +101,11 @@ describeEachStore('a distribution point killed mid-transfer', (kind) => {
     const stored = readFileSync(join(dataDir, 'content', 'sha256', big.sha256.slice(0, 2), big.sha256));
     assert.equal(createHash('sha256').update(stored).digest('hex'), big.sha256);
     assert.deepEqual(readdirSync(join(dataDir, 'partial')), [], 'the partial file is gone');
+
+    // Its serving workers hand the file to agents (the process runs on real time: a token for now).
+    const token = await contentTokenFor(t.site.store.db, randomUUID(), new Date());
+    const served = await fetch(`${url}/dp/v1/content/${big.sha256}`, { headers: { authorization: `Bearer ${token}`, range: 'bytes=1000-' } });
+    assert.equal(served.status, 206);
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), big.bytes.subarray(1000));
   });
 });

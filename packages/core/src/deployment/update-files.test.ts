@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { UpdateBinary } from '../catalogue/update.ts';
 import type { Inventory } from '../inventory/inventory.ts';
-import { binariesToInstall } from './update-files.ts';
+import { binariesLeftUnfinished, binariesToInstall } from './update-files.ts';
 
 const binary = (pkg: string, version: string, architecture = 'amd64'): UpdateBinary => ({ package: pkg, version, architecture, filename: `pool/${pkg}_${version}_${architecture}.deb`, size: 1, sha256: '0'.repeat(64), section: null, priority: null, summary: null });
 const inventory: Inventory = {
@@ -23,4 +23,9 @@ test('the dpkg handler installs only binaries installed at a lower version, neve
     ['libssl3:amd64', 'openssl-doc:all'],
     'openssl is newer already, libssl-dev is removed, i386 is not on the machine; a half-installed package is repaired',
   );
+});
+
+test('a package a failed run left half-installed keeps its update unfinished', () => {
+  const update = [binary('libssl3', '3.0.17-1~deb12u3'), binary('openssl-doc', '3.0.17-1~deb12u3', 'all'), binary('openssl-doc', '3.0.14-1', 'all')];
+  assert.deepEqual(binariesLeftUnfinished(update, inventory).map((b) => `${b.package} ${b.version}`), ['openssl-doc 3.0.17-1~deb12u3']);
 });

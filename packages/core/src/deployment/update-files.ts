@@ -23,3 +23,19 @@ export function binariesToInstall(binaries: readonly UpdateBinary[], inventory: 
     }),
   );
 }
+
+/**
+ * Binaries of the update that a failed or interrupted dpkg run left unpacked, half-installed or
+ * half-configured on the machine. The detection rules see past them (their version is not below
+ * the update's), but the update is not done until they are installed again.
+ */
+export function binariesLeftUnfinished(binaries: readonly UpdateBinary[], inventory: Inventory): UpdateBinary[] {
+  const dpkg = inventory.dpkg;
+  if (dpkg === null) return [];
+  const native = inventory.os.architecture;
+  return binaries.filter((b) =>
+    dpkgStanzasOf(dpkg, b.package).some(
+      (p) => isInstalledStatus(p.status) === undefined && p.version !== null && isValidDebianVersion(p.version) && architectureMatches(p.architecture, b.architecture, native) === true && compareDebianVersions(p.version, b.version) <= 0,
+    ),
+  );
+}

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import type { ClientPolicy, ClientSettings, MaintenanceWindow } from '@patchday/core';
 import type { Kysely } from 'kysely';
 import { assignmentsOfClient, type CachedAssignment } from '../deployments/assignment-cache.ts';
@@ -34,12 +35,26 @@ export interface DeploymentPolicyParts {
 
 const noDeployments: DeploymentPolicyParts = { distributionPoints: [], contentToken: '', maintenanceWindows: [], assignments: [] };
 
+/** A client's policy, ready to send: its ETag and its body, plain or gzipped. */
+export interface PolicyResponse {
+  etag: string;
+  body(gzipped: boolean): Buffer;
+}
+
+const gzipMember = (text: string) => gzipSync(Buffer.from(text), { level: 1 });
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']}');
+const COMMA_GZIPPED = gzipMember(',');
+const CLOSE_GZIPPED = gzipMember(']}');
+
 /**
- * A client's policy as the JSON text sent to it, and its ETag. The ETag digests everything the
- * policy says — assignments through their own digests, so a poll never hashes a large assignment
- * again — and an unchanged policy costs a 304. Assignments are spliced in as the cached text.
+ * A client's policy as sent to it, and its ETag. Assignments are spliced in as their cached bytes
+ * (gzipped: as their cached gzip members; a gzip stream may be several members one after the other),
+ * so a poll never serialises or compresses a large assignment again. The ETag digests everything the
+ * policy says — the assignments through their own digests — so an unchanged policy costs a 304; it
+ * is weak because the same policy is sent gzipped or not.
  */
-export function policyFor(clientId: string, siteUrl: string, settings: ClientSettings = defaultClientSettings, parts: DeploymentPolicyParts = noDeployments): { body: string; etag: string } {
+export function policyFor(clientId: string, siteUrl: string, settings: ClientSettings = defaultClientSettings, parts: DeploymentPolicyParts = noDeployments): PolicyResponse {
   const head: Omit<ClientPolicy, 'assignments'> = {
     clientId,
     clientSettings: settings,
@@ -50,10 +65,21 @@ export function policyFor(clientId: string, siteUrl: string, settings: ClientSet
     maintenanceWindows: parts.maintenanceWindows,
   };
   const headJson = JSON.stringify(head);
-  const body = `${headJson.slice(0, -1)},"assignments":[${parts.assignments.map((a) => a.json).join(',')}]}`;
+  const opening = `${headJson.slice(0, -1)},"assignments":[`;
   const digest = createHash('sha256').update(headJson);
   for (const a of parts.assignments) digest.update(`\n${a.digest}`);
-  return { body, etag: `"${digest.digest('base64url')}"` };
+  return {
+    etag: `W/"${digest.digest('base64url')}"`,
+    body(gzipped) {
+      const pieces: Buffer[] = [gzipped ? gzipMember(opening) : Buffer.from(opening)];
+      parts.assignments.forEach((a, i) => {
+        if (i > 0) pieces.push(gzipped ? COMMA_GZIPPED : COMMA);
+        pieces.push(gzipped ? a.gzipped : a.body);
+      });
+      pieces.push(gzipped ? CLOSE_GZIPPED : CLOSE);
+      return Buffer.concat(pieces);
+    },
+  };
 }
 
 /**

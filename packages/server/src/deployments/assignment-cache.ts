@@ -1,26 +1,86 @@
 import { createHash } from 'node:crypto';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { DeploymentDefinition, type AssignedUpdate, type DeploymentAssignment } from '@patchday/core';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.ts';
 
-/** One deployment's assignment as every member's policy carries it: serialised once, with its digest. */
+/** One deployment's assignment as every member's policy carries it: serialised and gzipped once, with its digest. */
 export interface CachedAssignment {
   deploymentId: string;
-  json: string;
-  /** sha256 of `json`: the policy's ETag covers assignments through their digests. */
+  /** The assignment's JSON, UTF-8. */
+  body: Buffer;
+  /** The same as one gzip member: a policy sent gzipped is its members one after the other. */
+  gzipped: Buffer;
+  /** sha256 of `body`: the policy's ETag covers assignments through their digests. */
   digest: string;
 }
 
-/** Assignments kept per store; a 10,000-update assignment is about 1 MB of JSON. */
-const MAX_ENTRIES = 256;
+const gzipAsync = promisify(gzip);
+
+/**
+ * How many bytes of assignments a site keeps (a 10,000-update assignment is about 1.2 MB, plain and
+ * gzipped): the least recently used go first. Every assignment a policy needs stays until it is sent,
+ * whatever the bound.
+ */
+const MAX_BYTES = 256 * 1024 * 1024;
 
 interface Entry {
   version: string;
   assignment: Promise<CachedAssignment>;
+  /** Known once built. */
+  bytes: number;
+}
+
+/** The assignments of one store, least recently used first. */
+class AssignmentCache {
+  private readonly entries = new Map<string, Entry>();
+  private bytes = 0;
+
+  get(deploymentId: string, version: string, build: () => Promise<CachedAssignment>): Promise<CachedAssignment> {
+    const found = this.entries.get(deploymentId);
+    this.remove(deploymentId);
+    if (found && found.version === version) {
+      this.add(deploymentId, found);
+      return found.assignment;
+    }
+    // Concurrent polls of a changed deployment share one build; a failed build is not kept.
+    const entry: Entry = { version, assignment: build(), bytes: 0 };
+    this.add(deploymentId, entry);
+    entry.assignment.then(
+      (a) => {
+        if (this.entries.get(deploymentId) !== entry) return;
+        entry.bytes = a.body.length + a.gzipped.length;
+        this.bytes += entry.bytes;
+        this.evict();
+      },
+      () => this.entries.get(deploymentId) === entry && this.remove(deploymentId),
+    );
+    return entry.assignment;
+  }
+
+  private add(deploymentId: string, entry: Entry): void {
+    this.entries.set(deploymentId, entry);
+    this.bytes += entry.bytes;
+  }
+
+  private remove(deploymentId: string): void {
+    const entry = this.entries.get(deploymentId);
+    if (!entry) return;
+    this.entries.delete(deploymentId);
+    this.bytes -= entry.bytes;
+  }
+
+  private evict(): void {
+    for (const [deploymentId] of this.entries) {
+      if (this.bytes <= MAX_BYTES) return;
+      this.remove(deploymentId);
+    }
+  }
 }
 
 // Per store, since tests run several sites in one process.
-const caches = new WeakMap<Kysely<Database>, Map<string, Entry>>();
+const caches = new WeakMap<Kysely<Database>, AssignmentCache>();
 
 const DPKG = { kind: 'dpkg' } as const;
 
@@ -32,8 +92,8 @@ const DPKG = { kind: 'dpkg' } as const;
  *
  * An assignment is built once and kept while its version holds: the deployment's `updated_at` (any
  * change of the deployment), its group's `updated_at` (bumped on every change of the group's members)
- * and member count, and the catalogue sequence (a sync that expires an update). The version is read from the database
- * on every poll, so several site processes sharing one database each stay right.
+ * and member count, and the catalogue sequence (a sync that expires an update). The version is read
+ * from the database on every poll, so several site processes sharing one database each stay right.
  */
 export async function assignmentsOfClient(db: Kysely<Database>, clientId: string, catalogueSeq: string): Promise<CachedAssignment[]> {
   const rows = await db
@@ -49,25 +109,11 @@ export async function assignmentsOfClient(db: Kysely<Database>, clientId: string
     .orderBy('d.deployment_id')
     .execute();
   let cache = caches.get(db);
-  if (!cache) caches.set(db, (cache = new Map()));
+  if (!cache) caches.set(db, (cache = new AssignmentCache()));
   const out: Array<Promise<CachedAssignment>> = [];
   for (const row of rows) {
     const version = `${row.updated_at}|${row.group_updated_at}|${row.member_count}|${catalogueSeq}`;
-    let entry = cache.get(row.deployment_id);
-    if (!entry || entry.version !== version) {
-      // Concurrent polls of a changed deployment share one build.
-      entry = { version, assignment: buildAssignment(db, row.deployment_id, row.name, row.group_id, row.definition) };
-      cache.delete(row.deployment_id);
-      cache.set(row.deployment_id, entry);
-      const failed = entry;
-      entry.assignment.catch(() => cache.get(row.deployment_id) === failed && cache.delete(row.deployment_id));
-      if (cache.size > MAX_ENTRIES) cache.delete(cache.keys().next().value!);
-    } else {
-      // Most recently used last: the first key is the one to evict.
-      cache.delete(row.deployment_id);
-      cache.set(row.deployment_id, entry);
-    }
-    out.push(entry.assignment);
+    out.push(cache.get(row.deployment_id, version, () => buildAssignment(db, row.deployment_id, row.name, row.group_id, row.definition)));
   }
   return Promise.all(out);
 }
@@ -96,6 +142,6 @@ async function buildAssignment(db: Kysely<Database>, deploymentId: string, name:
     reportOnly: d.reportOnly,
     updates,
   };
-  const json = JSON.stringify(assignment);
-  return { deploymentId, json, digest: createHash('sha256').update(json).digest('base64url') };
+  const body = Buffer.from(JSON.stringify(assignment));
+  return { deploymentId, body, gzipped: await gzipAsync(body), digest: createHash('sha256').update(body).digest('base64url') };
 }

@@ -1,11 +1,11 @@
 import { systemClock, type Clock } from '@patchday/core';
-import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { ContentLibrary } from '../content/content-library.ts';
 import { buildDpApp } from './dp-http.ts';
 import { DpFiles } from './dp-identity.ts';
 import { DpSync, type SyncPassResult } from './dp-sync.ts';
 import { PartialDownloads } from './partial-downloads.ts';
+import { startServingWorkers, type ServingWorkers } from './serving-workers.ts';
 import { SiteLink } from './site-link.ts';
 
 export const DEFAULT_DP_PORT = 8540;
@@ -25,6 +25,11 @@ export interface DistributionPointConfig {
   clock?: Clock;
   log?: Logger;
   progressIntervalMs?: number;
+  /**
+   * Processes that serve content (node:cluster, sharing the port), like nginx's worker processes;
+   * 0 (the default) serves from this process. `patchday dp` uses one per CPU.
+   */
+  workers?: number;
 }
 
 export interface LastPass {
@@ -36,7 +41,6 @@ export interface LastPass {
 export interface RunningDistributionPoint {
   url: string;
   site: string;
-  app: FastifyInstance;
   library: ContentLibrary;
   /** Runs a pass over the site's targets now (after the one running, if any) and returns its result. */
   syncNow(): Promise<SyncPassResult>;
@@ -68,8 +72,15 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
     config.progressIntervalMs,
   );
 
-  const app = buildDpApp({ library, clock, log, key: () => key, health: () => ({ site: identity.site, lastPass: last }) });
-  const url = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_DP_PORT });
+  const health = () => ({ site: identity.site, lastPass: last });
+  const listen = { host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_DP_PORT };
+  let serving: ServingWorkers;
+  if (config.workers) {
+    serving = await startServingWorkers(config.workers, log);
+  } else {
+    const app = buildDpApp({ library, clock, log, key: () => key, health });
+    serving = { url: await app.listen(listen), share: () => undefined, close: () => app.close() };
+  }
 
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
@@ -85,6 +96,8 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
       last = { at: clock.now().toISOString(), result: null, error: (error as Error).message };
       log.warn({ err: error }, 'the pass over the site\'s targets failed; the next one retries');
       throw error;
+    } finally {
+      serving.share(key, health());
     }
   };
   const syncNow = (): Promise<SyncPassResult> => {
@@ -99,9 +112,8 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
   void syncNow().catch(() => undefined).finally(schedule);
 
   return {
-    url,
+    url: serving.url,
     site: identity.site,
-    app,
     library,
     syncNow,
     lastPass: () => last,
@@ -109,7 +121,7 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
       closed = true;
       if (timer) clearTimeout(timer);
       await chain;
-      await app.close();
+      await serving.close();
     },
   };
 }

@@ -57,6 +57,24 @@ export class ContentJobs {
   }
 
   private readonly claimed = new Set<string>();
+  private libraryTurn: Promise<void> = Promise.resolve();
+
+  /**
+   * Runs `work` alone among the library's bookkeeping: "the file is there, mark it stored" and a
+   * removal's "no row references it, delete it" never interleave, so a stored row never names a
+   * file a deletion is taking away.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const previous = this.libraryTurn;
+    let done!: () => void;
+    this.libraryTurn = new Promise((resolve) => (done = resolve));
+    await previous;
+    try {
+      return await work();
+    } finally {
+      done();
+    }
+  }
 
   running(packageId: string): boolean {
     return this.jobs.get(packageId)?.snapshot.state === 'running';
@@ -147,13 +165,20 @@ export class ContentJobs {
     const queue = [...files];
     const worker = async () => {
       for (let file = queue.shift(); file && !abort.signal.aborted; file = queue.shift()) {
-        const outcome = await this.bringIn(pkg, file, origin, abort.signal, (bytes) => setProgress(file!.sha256, bytes));
+        const bring = () => this.bringIn(pkg, file!, origin, abort.signal, (bytes) => setProgress(file!.sha256, bytes));
+        let outcome = await bring();
+        let rows = outcome === 'stored' ? await this.markStored(pkg.packageId, file) : null;
+        if (outcome === 'stored' && rows === null) {
+          // A package deletion took the file out of the library between the two steps: fetch it once more.
+          outcome = await bring();
+          rows = outcome === 'stored' ? await this.markStored(pkg.packageId, file) : null;
+          if (outcome === 'stored' && rows === null) outcome = { error: 'the file left the content library while it was being stored; download again' };
+        }
         if (outcome === 'stopped') return;
         if (outcome === 'stored') {
           setProgress(file.sha256, file.size);
           snapshot.files.stored++;
-          const rows = await this.markStored(pkg.packageId, file);
-          storedRows += rows;
+          storedRows += rows!;
         } else {
           setProgress(file.sha256, 0);
           snapshot.files.failed++;
@@ -211,12 +236,16 @@ export class ContentJobs {
     }
   }
 
-  private async markStored(packageId: string, file: JobFile): Promise<number> {
-    const now = this.options.clock.now().toISOString();
-    return this.options.store.db.transaction().execute(async (trx) => {
-      await trx.insertInto('content_files').values({ sha256: file.sha256, size: file.size, stored_at: now }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
-      const updated = await trx.updateTable('package_files').set({ state: 'stored', error: null }).where('package_id', '=', packageId).where('sha256', '=', file.sha256).where('state', '<>', 'stored').executeTakeFirst();
-      return Number(updated.numUpdatedRows);
+  /** Marks the file's rows stored, if the file is (still) in the library: the rows changed, or null when it is not. */
+  private async markStored(packageId: string, file: JobFile): Promise<number | null> {
+    return this.exclusive(async () => {
+      if (!(await this.options.content.has(file.sha256))) return null;
+      const now = this.options.clock.now().toISOString();
+      return this.options.store.db.transaction().execute(async (trx) => {
+        await trx.insertInto('content_files').values({ sha256: file.sha256, size: file.size, stored_at: now }).onConflict((oc) => oc.column('sha256').doNothing()).execute();
+        const updated = await trx.updateTable('package_files').set({ state: 'stored', error: null }).where('package_id', '=', packageId).where('sha256', '=', file.sha256).where('state', '<>', 'stored').executeTakeFirst();
+        return Number(updated.numUpdatedRows);
+      });
     });
   }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -271,11 +271,16 @@ describeEachStore('deployment packages', (kind) => {
   test("a group's files download into a package; expired updates, unknown ids and path tricks are refused, and nothing changes", async () => {
     const pkg = await createPackage('Group content');
     const groupId = await groupOf('Foo only', [ids().foo]);
+    // A link planted in the source folder where a partial download would be is never written through.
+    const victim = join(scratch, 'victim');
+    writeFileSync(victim, 'not to be touched');
+    symlinkSync(victim, join(pkg.sourceFolder, `${f.updates.foo.files[0]!.filename.split('/').at(-1)}.part`));
     const started = await download(pkg.packageId, { groupId });
     assert.equal(started.queued, 2);
     const done = await finished(pkg.packageId);
     assert.deepEqual([done.job!.state, done.contentVersion], ['succeeded', 2]);
     assert.deepEqual(readdirSync(pkg.sourceFolder).sort(), f.updates.foo.files.map((d) => d.filename.split('/').at(-1)!).sort());
+    assert.equal(readFileSync(victim, 'utf8'), 'not to be touched');
 
     const { db } = f.t.site.store;
     const template = await db.selectFrom('updates').selectAll().where('update_id', '=', ids().bar).executeTakeFirstOrThrow();

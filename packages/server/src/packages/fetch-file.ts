@@ -1,7 +1,7 @@
-import { closeSync, createReadStream, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, createReadStream, openSync, writeSync } from 'node:fs';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { lstat, open, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ContentRejected } from '../content/content-library.ts';
 
@@ -42,11 +42,17 @@ export interface FetchOptions {
 }
 
 const exists = (path: string) => stat(path).then((s) => s, () => null);
+/** The entry itself: a symbolic link planted in a source folder is never followed. */
+const entry = (path: string) => lstat(path).then((s) => s, () => null);
+
+// Files in the source folder are opened without following a symbolic link in their place.
+const WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW;
+const APPEND = constants.O_WRONLY | constants.O_CREAT | constants.O_APPEND | constants.O_NOFOLLOW;
 
 /** The file's path in the source folder once it is there whole (size as the metadata says). */
 export async function fetchIntoSource(file: WantedFile, origin: Origin, sourceFolder: string, options: FetchOptions): Promise<string> {
   const target = join(sourceFolder, file.fileName);
-  const present = await exists(target);
+  const present = await entry(target);
   if (present?.isFile() && present.size === file.size) {
     options.onProgress(file.size);
     return target;
@@ -65,7 +71,7 @@ async function copyFromFolder(file: WantedFile, folder: string, partial: string,
   if (!found?.isFile()) throw new TransferFailed(`no file named ${file.fileName} in ${folder}`, false);
   if (found.size !== file.size) throw new ContentRejected(`${source} has ${found.size} bytes; its metadata says ${file.size}`);
   await rm(partial, { force: true });
-  const out = await open(partial, 'w', 0o644);
+  const out = await open(partial, WRITE, 0o644);
   let copied = 0;
   try {
     for await (const chunk of createReadStream(source, { signal: options.signal })) {
@@ -103,7 +109,9 @@ function get(url: URL, headers: Record<string, string>, options: FetchOptions, r
 async function download(file: WantedFile, partial: string, options: FetchOptions): Promise<void> {
   if (file.url === null) throw new TransferFailed(`the upstream of this update is no longer configured; download its files from a folder`, false);
   const url = file.url;
-  let offset = (await exists(partial))?.size ?? 0;
+  const part = await entry(partial);
+  if (part && !part.isFile()) await rm(partial, { force: true });
+  let offset = part?.isFile() ? part.size : 0;
   if (offset > file.size) {
     await rm(partial, { force: true });
     offset = 0;
@@ -122,7 +130,7 @@ async function download(file: WantedFile, partial: string, options: FetchOptions
     throw failed(error);
   }
   const status = response.statusCode ?? 0;
-  let flags = 'a';
+  let flags = APPEND;
   if (status === 206) {
     const range = /^bytes (\d+)-(\d+)\/(\d+|\*)$/.exec(response.headers['content-range'] ?? '');
     if (!range || Number(range[1]) !== offset) {
@@ -133,7 +141,7 @@ async function download(file: WantedFile, partial: string, options: FetchOptions
   } else if (status === 200) {
     // The server sends the whole file (it does not do ranges): start over.
     offset = 0;
-    flags = 'w';
+    flags = WRITE;
   } else {
     response.destroy();
     if (status === 416) await rm(partial, { force: true });

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ContentDownloadStarted, ContentRemoval, CreateDeploymentPackageRequest, DeploymentPackage, DownloadContentRequest, PackageDeletion } from '@patchday/core';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { recordAudit } from '../audit/audit-log.ts';
 import { checkKnown } from '../groups/group-members.ts';
 import type { SiteContext } from '../http/context.ts';
@@ -102,6 +102,18 @@ export async function changePackage(site: SiteContext, packageId: string, input:
   return loadPackage(site, packageId);
 }
 
+/**
+ * Runs the transaction, then removes from the library the files it released (no package references
+ * them any more), both in the library's turn so no download marks one of them stored in between.
+ */
+async function releasing<T extends { released: string[] }>(site: SiteContext, work: (trx: Transaction<Database>) => Promise<T>): Promise<T> {
+  return contentJobsOf(site).exclusive(async () => {
+    const result = await site.store.db.transaction().execute(work);
+    for (const sha256 of result.released) await site.content.remove(sha256);
+    return result;
+  });
+}
+
 /** Holds the package for the duration of `work`, or answers 409 while a download runs. */
 async function holding<T>(site: SiteContext, packageId: string, name: string, work: () => Promise<T>): Promise<T> {
   const release = contentJobsOf(site).claim(packageId);
@@ -164,7 +176,7 @@ export async function removePackageContent(site: SiteContext, packageId: string,
   return holding(site, packageId, pkg.name, async () => {
     await checkKnown(db, updateIds);
     const now = site.clock.now();
-    const { removed, released, names } = await db.transaction().execute(async (trx) => {
+    const { removed, released, names } = await releasing(site, async (trx) => {
       const rows: Array<{ update_id: string; sha256: string; file_name: string; state: string }> = [];
       for (let i = 0; i < updateIds.length; i += 500) {
         rows.push(...(await trx.selectFrom('package_files').select(['update_id', 'sha256', 'file_name', 'state']).where('package_id', '=', packageId).where('update_id', 'in', updateIds.slice(i, i + 500)).execute()));
@@ -185,7 +197,6 @@ export async function removePackageContent(site: SiteContext, packageId: string,
       await recordAudit(trx, { actor, action: 'package.content-remove', target: packageId, details: { name: pkg.name, updateIds: updateIds.length <= 100 ? updateIds : `${updateIds.length} update ids`, files: rows.length, releasedFiles: releasedFiles.length } }, now);
       return { removed: rows.length, released: releasedFiles, names: [...new Set(rows.map((r) => r.file_name))].filter((n) => !stillNamed.has(n)) };
     });
-    for (const sha256 of released) await site.content.remove(sha256);
     for (const name of names) {
       await rm(join(pkg.source_folder, name), { force: true });
       await rm(join(pkg.source_folder, `${name}.part`), { force: true });
@@ -210,7 +221,7 @@ export async function deletePackage(site: SiteContext, packageId: string, actor:
       });
     }
     const now = site.clock.now();
-    const { released, files } = await db.transaction().execute(async (trx) => {
+    const { released, files } = await releasing(site, async (trx) => {
       const shas = (await trx.selectFrom('package_files').select('sha256').distinct().where('package_id', '=', packageId).execute()).map((r) => r.sha256);
       await trx.deleteFrom('package_files').where('package_id', '=', packageId).execute();
       await trx.deleteFrom('deployment_packages').where('package_id', '=', packageId).execute();
@@ -218,7 +229,6 @@ export async function deletePackage(site: SiteContext, packageId: string, actor:
       await recordAudit(trx, { actor, action: 'package.delete', target: packageId, details: { name: pkg.name, sourceFolder: pkg.source_folder, files: shas.length, releasedFiles: releasedFiles.length } }, now);
       return { released: releasedFiles, files: shas.length };
     });
-    for (const sha256 of released) await site.content.remove(sha256);
     await rm(pkg.source_folder, { recursive: true, force: true });
     contentJobsOf(site).forget(packageId);
     return { packageId, deleted: true, releasedFiles: released.length, keptFiles: files - released.length };

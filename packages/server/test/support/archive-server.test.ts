@@ -270,3 +270,37 @@ describe('faults', () => {
     );
   });
 });
+
+describe('ranges', () => {
+  test('with ranges on, Range asks for the rest (206, Content-Range), truncateAt cuts the part, past the end is 416; without, the whole file', async () => {
+    const ranged = await startArchiveServer(root, { ranges: true });
+    try {
+      const get = (headers: Record<string, string>) =>
+        new Promise<{ status: number; headers: Record<string, unknown>; body: Buffer; complete: boolean }>((ok, fail) => {
+          const req = request({ host: '127.0.0.1', port: ranged.port, path: PACKAGES, headers, agent: false }, (res) => {
+            const chunks: Buffer[] = [];
+            let complete = false;
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => (complete = true));
+            res.on('close', () => ok({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks), complete }));
+          });
+          req.on('error', fail);
+          req.end();
+        });
+      const rest = await get({ range: 'bytes=60000-' });
+      assert.deepEqual([rest.status, rest.headers['content-range'], rest.headers['accept-ranges']], [206, `bytes 60000-99999/${packagesBytes.length}`, 'bytes']);
+      assert.deepEqual(rest.body, packagesBytes.subarray(60000));
+      const middle = await get({ range: 'bytes=10-19' });
+      assert.deepEqual([middle.status, middle.body], [206, packagesBytes.subarray(10, 20)]);
+      ranged.fault(PACKAGES, { truncateAt: 1000, once: true });
+      const cut = await get({ range: 'bytes=50000-' });
+      assert.deepEqual([cut.status, cut.body.length, cut.complete], [206, 1000, false]);
+      assert.equal((await get({ range: `bytes=${packagesBytes.length}-` })).status, 416);
+      assert.equal((await get({})).status, 200);
+    } finally {
+      await ranged.close();
+    }
+    const plain = await raw(PACKAGES, { range: 'bytes=60000-' });
+    assert.deepEqual([plain.status, plain.headers['accept-ranges'], plain.body.length], [200, 'none', packagesBytes.length]);
+  });
+});

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { CatalogueEntry, ClientPolicy, ClientSettings, DeploymentAssignment, MaintenanceWindow, MachineRole, StateMessage } from '@patchday/core';
 import { VirtualClock } from '@patchday/core';
 import { Agent } from '../../../../agent/src/agent.ts';
@@ -66,6 +68,10 @@ export class EnforcementFixture {
   readonly dp1 = new ContentServer('dp-token');
   readonly dp2 = new ContentServer('dp-token');
   agent: Agent | null = null;
+  /** With `serveManagementPoint`: the policy its management point hands out, and how often it was asked. */
+  servedPolicy: ClientPolicy | null = null;
+  policyPolls = 0;
+  private managementPoint: Server | null = null;
 
   constructor(
     readonly clock: VirtualClock,
@@ -77,6 +83,25 @@ export class EnforcementFixture {
     await this.dp2.start();
     this.files.writeIdentity({ server: UNREACHABLE, clientId: randomUUID(), credential: 'pdc_test', name: 'sandbox-1', registeredAt: this.clock.now().toISOString() });
     return this;
+  }
+
+  /**
+   * A management point on 127.0.0.1 that answers this client's policy polls with `servedPolicy`
+   * (the contract's ETag/304) and refuses everything else, so messages stay queued for the test.
+   */
+  async serveManagementPoint(): Promise<void> {
+    this.managementPoint = createServer((req, res) => {
+      const identity = this.files.readIdentity()!;
+      if (req.url !== `/mp/v1/clients/${identity.clientId}/policy` || !this.servedPolicy) return void res.writeHead(503).end();
+      this.policyPolls++;
+      const body = JSON.stringify(this.servedPolicy);
+      const etag = `"${body.length}-${[...body].reduce((h, c) => (h * 31 + c.charCodeAt(0)) >>> 0, 7)}"`;
+      if (req.headers['if-none-match'] === etag) return void res.writeHead(304).end();
+      res.writeHead(200, { 'content-type': 'application/json', etag }).end(body);
+    });
+    await new Promise<void>((resolve) => this.managementPoint!.listen(0, '127.0.0.1', resolve));
+    const identity = this.files.readIdentity()!;
+    this.files.writeIdentity({ ...identity, server: `http://127.0.0.1:${(this.managementPoint.address() as AddressInfo).port}` });
   }
 
   /** The DP serves these packages' files. */
@@ -97,6 +122,8 @@ export class EnforcementFixture {
       maintenanceWindows: extra.maintenanceWindows ?? [],
       assignments,
     };
+    this.servedPolicy = policy;
+    if (this.managementPoint) return;
     this.files.writePolicy({ policy, etag: null, receivedAt: this.clock.now().toISOString() });
     // The first scan of the schedule is far off: only enforcement scans in these tests.
     const scan = this.files.readScanRecord();
@@ -167,6 +194,8 @@ export class EnforcementFixture {
 
   async dispose(): Promise<void> {
     this.agent?.stop();
+    this.managementPoint?.closeAllConnections();
+    this.managementPoint?.close();
     await this.dp1.close();
     await this.dp2.close();
     this.box.dispose();

@@ -10,6 +10,7 @@ import { lockMemberships, refreshMemberships } from '../../collections/membershi
 import type { SiteContext } from '../../http/context.ts';
 import { storeInventory } from '../../inventory/inventory-store.ts';
 import { HttpError, parseInput } from '../../http/http-error.ts';
+import { acceptsGzip } from '../../up/v1/routes.ts';
 import { ingestStateMessages, MAX_STATE_MESSAGE_BATCH_BYTES } from './state-messages.ts';
 
 /** An inventory of a large machine (tens of thousands of packages) fits; anything bigger is refused. */
@@ -75,11 +76,13 @@ export function registerManagementPoint(app: FastifyInstance, site: SiteContext)
     const now = site.clock.now();
     const siteUrl = siteUrlOf(request);
     const [settings, parts] = await Promise.all([effectiveClientSettings(db, client.clientId), deploymentPolicyParts(db, client.clientId, siteUrl, now)]);
-    const { body, etag } = policyFor(client.clientId, siteUrl, settings, parts);
+    const policy = policyFor(client.clientId, siteUrl, settings, parts);
     await db.updateTable('clients').set({ last_policy_at: now.toISOString() }).where('client_id', '=', client.clientId).execute();
-    reply.header('etag', etag);
-    if (request.headers['if-none-match'] === etag) return reply.status(304).send();
-    return reply.type('application/json; charset=utf-8').send(body);
+    reply.header('etag', policy.etag).header('vary', 'accept-encoding');
+    if (request.headers['if-none-match'] === policy.etag) return reply.status(304).send();
+    const gzipped = acceptsGzip(request.headers['accept-encoding']);
+    if (gzipped) reply.header('content-encoding', 'gzip');
+    return reply.type('application/json; charset=utf-8').send(policy.body(gzipped));
   });
 
   app.put('/mp/v1/clients/:clientId/inventory', { bodyLimit: MAX_INVENTORY_BYTES }, async (request, reply) => {

@@ -63,7 +63,7 @@ describeEachStore('patchday windows, deployments and alerts', (kind) => {
   });
 
   test('deployments create, list, show, set, disable, enable', async () => {
-    const created = await ok(['deployments', 'create', '--name', 'November to web', '--group', groupId, '--collection', 'Web servers', '--available', '2026-11-26T08:00Z', '--deadline', '2026-12-01T22:00Z', '--restart-suppression', 'servers', '--alert-below', '90', '--alert-after-days', '3']);
+    const created = await ok(['deployments', 'create', '--name', 'November to web', '--group', 'november security', '--collection', 'Web servers', '--available', '2026-11-26T08:00Z', '--deadline', '2026-12-01T22:00Z', '--restart-suppression', 'servers', '--alert-below', '90', '--alert-after-days', '3']);
     assert.match(created, /^Created deployment November to web \([0-9a-f-]{36}\): 3 updates of November security to Web servers; flagged: 3 without content$/m);
     const list = await ok(['deployments', 'list']);
     assert.match(list, /^DEPLOYMENT ID\s+NAME\s+GROUP\s+COLLECTION\s+PURPOSE\s+AVAILABLE\s+DEADLINE\s+ENABLED\s+UPDATES\s+FLAGS$/m);
@@ -109,7 +109,6 @@ describeEachStore('patchday windows, deployments and alerts', (kind) => {
     assert.deepEqual(JSON.parse(await ok(['alerts', 'list', '--all', '--json'])), []);
 
     assert.match(await ok(['deployments', 'delete', 'November to web']), /^Deleted deployment November to web/);
-    assert.match(await ok(['deployments', 'list']), /^DEPLOYMENT ID/);
     assert.deepEqual(JSON.parse(await ok(['deployments', 'list', '--json'])), []);
   });
 });

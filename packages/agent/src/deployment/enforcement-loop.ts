@@ -386,7 +386,8 @@ export class Enforcement {
       this.record.installing = null;
       if (this.record.interrupted?.updateId === update.updateId) this.record.interrupted = null;
       this.cache.touch(binaries.map((b) => b.sha256));
-      if (outcome.ok && outcome.restartNeeded) this.addPendingRestart(a.deploymentId, update.updateId);
+      // §6.5 the update's metadata or Debian's reboot-required file says the machine must restart.
+      if (outcome.ok && (outcome.restartNeeded || entry.rebootBehaviour === 'always')) this.addPendingRestart(a.deploymentId, update.updateId);
       this.save();
       results.push({ update, outcome });
     }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { ClientDeployments, Deployment, DeploymentStatus } from '@patchday/core';
+import type { ClientDeployments, Deployment, DeploymentStatus, UpdateGroup } from '@patchday/core';
 import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
@@ -21,7 +21,7 @@ async function resolveDeployment(api: ApiClient, wanted: string): Promise<Deploy
 /** An update group given by id, or by name through the group list. */
 async function resolveGroup(api: ApiClient, wanted: string): Promise<string> {
   if (UUID.test(wanted)) return wanted.toLowerCase();
-  const { groups } = await api.get<{ groups: Array<{ groupId: string; name: string }> }>('/update-groups');
+  const { groups } = await api.get<{ groups: UpdateGroup[] }>('/update-groups');
   const found = groups.find((g) => g.name === wanted) ?? groups.find((g) => g.name.toLowerCase() === wanted.toLowerCase());
   if (!found) throw new CliError(`no update group ${wanted}`, ExitCode.notFound);
   return found.groupId;

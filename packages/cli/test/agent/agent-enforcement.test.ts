@@ -162,6 +162,22 @@ describe('a required deployment on the agent', () => {
     assert.deepEqual(f.deploymentMessages(a.deploymentId, names), ['302/1', '302/2', '301/7', '301/8', '300/2', '301/1:foo', '301/5:foo', '301/2', '301/4:foo', '300/1']);
   });
 
+  test('an update whose metadata says it always restarts is restarted for, with no reboot-required file', async () => {
+    const clock = new VirtualClock('2026-12-09T12:00:00Z');
+    const machine = await fooMachine(clock);
+    f = machine.f;
+    f.writeCatalogue([catalogueEntryOf(FOO, 'foo 1.1-1', machine.foo, 1, 'always'), catalogueEntryOf(BAR, 'bar 2.0-1', machine.bar)]);
+    const a = assignment([{ updateId: FOO }], { deadlineAt: '2026-12-09T12:00:00.000Z' });
+    f.writePolicy([a]);
+    const agent = await f.startAgent();
+    assert.equal(f.box.installed().libfoo1, '1.1-1');
+    assert.equal(existsSync(join(f.box.root, 'var/run/reboot-required')), false);
+    assert.equal(agent.status().enforcement.deployments[0].state, 'pending restart');
+    await f.runFor(2 * HOUR);
+    assert.equal(f.restarts.restarts().length, 1, 'restarted after the 90-minute countdown');
+    assert.deepEqual(f.deploymentMessages(a.deploymentId, names).slice(-2), ['301/4:foo', '300/1']);
+  });
+
   test('restart suppressed for servers: no restart, the update stays pending until the machine restarts otherwise', async () => {
     const clock = new VirtualClock('2026-12-09T12:00:00Z');
     const machine = await fooMachine(clock, { machineRole: 'server' }, { libfoo1: rebootRequired });

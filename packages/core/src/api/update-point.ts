@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UpdateBinary } from '../catalogue/update.ts';
-import { Classification, Severity } from '../catalogue/vocabulary.ts';
+import { Classification, RebootBehaviour, Severity } from '../catalogue/vocabulary.ts';
 import { DeliveredRule } from '../rules/rule.ts';
 
 /**
@@ -29,6 +29,12 @@ export const CatalogueEntry = z.object({
   expired: z.boolean(),
   /** The catalogue sequence of the update's last change. */
   changeSeq: z.number().int(),
+  /**
+   * §6.5 whether installing it restarts the machine: `always` makes the agent restart after the
+   * install; otherwise only Debian's `/var/run/reboot-required` does. Absent from catalogues cached
+   * by older agents, where it counts as `may request`.
+   */
+  rebootBehaviour: RebootBehaviour.default('may request'),
   /** §4: generated from the synced metadata; the agent evaluates only these. */
   applicability: z.strictObject({ prerequisites: DeliveredRule, isInstallable: DeliveredRule, isInstalled: DeliveredRule }),
   binaries: z.array(UpdateBinary),

@@ -10,7 +10,7 @@ import { detectionChanges, evaluateCatalogue } from './evaluate-catalogue.ts';
 const binary = (pkg: string, version: string, architecture = 'amd64') => ({ package: pkg, version, architecture, filename: `pool/${pkg}.deb`, size: 1, sha256: '0'.repeat(64), section: null, priority: null, summary: null });
 const entry = (id: string, applicability: UpdateApplicability): CatalogueEntry => ({
   updateId: `00000000-0000-4000-8000-${id.padStart(12, '0')}`, revision: 1, title: id, classification: 'Security Updates', severity: 'Important', releaseDate: '2026-11-24',
-  present: true, superseded: false, expired: false, changeSeq: 1, applicability, binaries: [],
+  present: true, superseded: false, expired: false, changeSeq: 1, rebootBehaviour: 'may request', applicability, binaries: [],
 });
 const machine = (versionId: string, packages: Record<string, string>): Inventory => ({
   os: { family: 'debian', versionId, codename: null, architecture: 'amd64' },

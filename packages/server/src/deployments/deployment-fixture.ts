@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { ClientPolicy, type VirtualClock } from '@patchday/core';
 import { startArchiveServer, type ArchiveServer } from '../../test/support/archive-server.ts';
 import { debianKeyring, snapshotRoot, startTestSite, type TestSite } from '../../test/site-harness.ts';
@@ -9,8 +8,7 @@ import type { StoreKind } from '../store/store.ts';
 /**
  * Test support for the deployment tests: a real site that synced bookworm-security from the
  * snapshot (real updates), agents enrolled over the management point, collections and update
- * groups. Groups are written the way the group routes write them (members with `added_at`, the
- * group's `updated_at` bumped on every change).
+ * groups made through the admin API.
  */
 export interface DeploymentFixture {
   t: TestSite;
@@ -39,14 +37,12 @@ export interface Agent {
 export async function deploymentFixture(kind: StoreKind, clock: VirtualClock): Promise<DeploymentFixture> {
   const mirror: ArchiveServer = await startArchiveServer(snapshotRoot);
   const t = await startTestSite(kind, { clock });
-  const db = t.site.store.db;
   const added = await t.api('POST', '/upstreams', { name: 'security', url: `${mirror.url}/debian-security`, suites: ['bookworm-security'], keyring: debianKeyring });
   assert.equal(added.status, 201, JSON.stringify(added.body));
   const run = await t.site.sync.run('test');
   assert.equal(run.status, 'succeeded', run.error ?? '');
   const updateIds = (await t.api('GET', '/updates?pageSize=40&sort=title&expired=false')).body.updates.map((u: { updateId: string }) => u.updateId);
   const token = (await t.api('POST', '/enrolment-tokens', { name: 'deployments' })).body.token;
-  const now = () => clock.now().toISOString();
 
   const fixture: DeploymentFixture = {
     t,
@@ -72,18 +68,19 @@ export async function deploymentFixture(kind: StoreKind, clock: VirtualClock): P
       assert.equal(r.status, 200, JSON.stringify(r.body));
     },
     async group(name, ids) {
-      const groupId = randomUUID();
-      await db.insertInto('update_groups').values({ group_id: groupId, name, name_key: name.toLowerCase(), description: '', created_by: 'admin', created_at: now(), updated_at: now() }).execute();
-      if (ids.length) await db.insertInto('update_group_members').values(ids.map((updateId) => ({ group_id: groupId, update_id: updateId, added_at: now() }))).execute();
-      return groupId;
+      const r = await t.api('POST', '/update-groups', { name, ...(ids.length ? { updateIds: ids } : {}) });
+      assert.equal(r.status, 201, JSON.stringify(r.body));
+      return r.body.group.groupId;
     },
     async addToGroup(groupId, ids) {
-      await db.insertInto('update_group_members').values(ids.map((updateId) => ({ group_id: groupId, update_id: updateId, added_at: now() }))).execute();
-      await db.updateTable('update_groups').set({ updated_at: now() }).where('group_id', '=', groupId).execute();
+      const r = await t.api('POST', `/update-groups/${groupId}/updates`, { updateIds: ids });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.added, ids.length);
     },
     async removeFromGroup(groupId, ids) {
-      await db.deleteFrom('update_group_members').where('group_id', '=', groupId).where('update_id', 'in', ids).execute();
-      await db.updateTable('update_groups').set({ updated_at: now() }).where('group_id', '=', groupId).execute();
+      const r = await t.api('DELETE', `/update-groups/${groupId}/updates`, { updateIds: ids });
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      assert.equal(r.body.removed, ids.length);
     },
     async deploy(body) {
       const deadline = new Date(clock.now().getTime() + 7 * 86_400_000).toISOString();

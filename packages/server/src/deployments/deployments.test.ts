@@ -60,6 +60,13 @@ describeEachStore('deployments and the assignments in policy', (kind) => {
         .sort()
         .map((updateId) => ({ updateId, maxRunMinutes: updateId === ids[1] ? 180 : 90, handler: { kind: 'dpkg' } })),
     );
+    // Gzipped (as agents ask for it; the test's fetch unzips) or plain: the same policy, the same ETag.
+    const fetchAs = (encoding: string) => fetch(`${f.t.url}/mp/v1/clients/${web1.clientId}/policy`, { headers: { authorization: `Bearer ${web1.credential}`, 'accept-encoding': encoding } });
+    const [gzipped, plain] = [await fetchAs('gzip'), await fetchAs('identity')];
+    assert.deepEqual([gzipped.headers.get('content-encoding'), plain.headers.get('content-encoding')], ['gzip', null]);
+    assert.equal(plain.headers.get('etag'), gzipped.headers.get('etag'));
+    assert.match(gzipped.headers.get('etag')!, /^W\/"[A-Za-z0-9_-]{43}"$/);
+    assert.deepEqual(await plain.json(), await gzipped.json());
     assert.deepEqual((await f.policy(web2)).policy!.assignments, policy!.assignments);
     assert.deepEqual((await f.policy(db1)).policy!.assignments, [], 'db-1 is not in the collection');
     const audit = (await f.t.api('GET', '/audit?action=deployment.create')).body.entries;

@@ -66,7 +66,7 @@ export class DpkgSandbox {
 }
 
 /** The catalogue entry an update point would send for an upload of these binaries (real rules from core). */
-export function catalogueEntryOf(updateId: string, title: string, debs: readonly BuiltDeb[], changeSeq = 1): CatalogueEntry {
+export function catalogueEntryOf(updateId: string, title: string, debs: readonly BuiltDeb[], changeSeq = 1, rebootBehaviour: CatalogueEntry['rebootBehaviour'] = 'may request'): CatalogueEntry {
   const binaries = debs.map((d) => ({ package: d.spec.package, version: d.spec.version, architecture: d.spec.architecture ?? 'amd64', filename: d.filename, size: d.size, sha256: d.sha256, section: null, priority: null, summary: null }));
   return {
     updateId,
@@ -79,6 +79,7 @@ export function catalogueEntryOf(updateId: string, title: string, debs: readonly
     superseded: false,
     expired: false,
     changeSeq,
+    rebootBehaviour,
     applicability: debianApplicabilityRules({ product: 'Debian 12', binaries }),
     binaries,
   };

@@ -38,7 +38,7 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
 /** An anchor the site never issued (ahead of it) or none at all gets the whole catalogue. */
 export const isComplete = (r: CatalogueRequest) => r.since === 0 || r.since > r.anchor;
 
-const rowColumns = ['update_id', 'revision', 'title', 'classification', 'severity', 'release_date', 'present', 'superseded', 'expired', 'change_seq', 'binaries'] as const;
+const rowColumns = ['update_id', 'revision', 'title', 'classification', 'severity', 'release_date', 'present', 'superseded', 'expired', 'change_seq', 'reboot_behaviour', 'binaries'] as const;
 
 /** Chunks handed to the response stream (and the gzip stream behind it). */
 const CHUNK_CHARS = 256 * 1024;
@@ -78,7 +78,7 @@ function* chunked(head: string, rows: Row[], r: CatalogueRequest): Generator<str
     const binaries = JSON.parse(row.binaries) as UpdateBinary[];
     if (!binaries.some((b) => b.architecture === architecture || b.architecture === 'all')) continue;
     const applicability = JSON.stringify(debianApplicabilityRules({ product, binaries }));
-    chunk += `${first ? '' : ','}{"updateId":"${row.update_id}","revision":${row.revision},"title":${JSON.stringify(row.title)},"classification":${JSON.stringify(row.classification)},"severity":${JSON.stringify(row.severity)},"releaseDate":${JSON.stringify(row.release_date)},"present":${row.present === 1},"superseded":${row.superseded === 1},"expired":${row.expired === 1},"changeSeq":${row.change_seq},"applicability":${applicability},"binaries":${row.binaries}}`;
+    chunk += `${first ? '' : ','}{"updateId":"${row.update_id}","revision":${row.revision},"title":${JSON.stringify(row.title)},"classification":${JSON.stringify(row.classification)},"severity":${JSON.stringify(row.severity)},"releaseDate":${JSON.stringify(row.release_date)},"present":${row.present === 1},"superseded":${row.superseded === 1},"expired":${row.expired === 1},"changeSeq":${row.change_seq},"rebootBehaviour":${JSON.stringify(row.reboot_behaviour)},"applicability":${applicability},"binaries":${row.binaries}}`;
     first = false;
     // Let go of what was sent: the rows array is the only other copy.
     rows[i] = undefined as unknown as Row;

@@ -61,7 +61,7 @@ function windowBody(o: WindowOptions): Record<string, unknown> {
   return body;
 }
 
-export function recurrenceText(r: WindowRecurrence): string {
+function recurrenceText(r: WindowRecurrence): string {
   switch (r.kind) {
     case 'daily':
       return 'daily';

@@ -44,3 +44,4 @@ export * from './deployment/restart-countdown.ts';
 export * from './deployment/cache-eviction.ts';
 export * from './deployment/dpkg-dependencies.ts';
 export * from './api/automatic-deployment-rules.ts';
+export * from './api/update-overview.ts';

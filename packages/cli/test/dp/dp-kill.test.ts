@@ -17,7 +17,7 @@ import { describeEachStore } from '../../../server/test/stores.ts';
 import { contentTokenFor } from '../../../server/src/distribution/policy-distribution.ts';
 import { addStoredPackage, randomFile, type FixturePackage } from '../../../server/test/support/distribution-fixture.ts';
 import { kill9, startDpProcess, until } from './dp-process.ts';
-import { startRecordingProxy, type RecordingProxy } from './recording-proxy.ts';
+import { startRecordingProxy, type RecordingProxy } from '../../../server/test/support/recording-proxy.ts';
 
 const SIZE = 24 * 1024 * 1024;
 

@@ -90,7 +90,7 @@ export function policyFor(clientId: string, siteUrl: string, settings: ClientSet
 export async function deploymentPolicyParts(db: Kysely<Database>, clientId: string, siteUrl: string, now: Date): Promise<DeploymentPolicyParts> {
   const seq = await db.selectFrom('site_settings').select('value').where('key', '=', 'catalogue_seq').executeTakeFirst();
   const [assignments, windows, distributionPoints, contentToken] = await Promise.all([
-    assignmentsOfClient(db, clientId, seq?.value ?? '0'),
+    assignmentsOfClient(db, clientId, seq?.value ?? '0', now),
     db
       .selectFrom('collection_members as m')
       .innerJoin('maintenance_windows as w', 'w.collection_id', 'm.collection_id')

@@ -233,6 +233,22 @@ describeEachStore('deployments and the assignments in policy', (kind) => {
     assert.equal(backToAvailable.body.deadlineAt, null, 'an available deployment drops its deadline');
   });
 
+  test('a collection a deployment targets cannot be deleted (409 naming it); a deleted client takes its deployment states with it', async () => {
+    const refused = await f.t.api('DELETE', `/collections/${web}`);
+    assert.equal(refused.status, 409, JSON.stringify(refused.body));
+    assert.match(refused.body.error, /^collection "Web servers" cannot be deleted while deployment "November security to web".* deploy to it; delete or change them first$/);
+    assert.equal((await f.t.api('GET', `/collections/${web}`)).status, 200);
+
+    const sent = await f.t.mp('POST', `/clients/${db1.clientId}/state-messages`, db1.credential, {
+      messages: [{ seq: 1, time: clock.now().toISOString(), topic: 302, stateId: 1, deploymentId, error: null }],
+    });
+    assert.equal(sent.status, 200, JSON.stringify(sent.body));
+    const states = () => f.t.site.store.db.selectFrom('client_deployment_states').select('deployment_id').where('client_id', '=', db1.clientId).execute();
+    assert.equal((await states()).length, 1);
+    assert.equal((await f.t.api('DELETE', `/clients/${db1.clientId}`)).status, 200);
+    assert.deepEqual(await states(), []);
+  });
+
   test('deleting a deployment takes it out of every policy and removes what clients reported about it', async () => {
     const r = await f.t.api('DELETE', `/deployments/${deploymentId}`);
     assert.deepEqual(r.body, { deploymentId, name: 'November security to web', deleted: true });

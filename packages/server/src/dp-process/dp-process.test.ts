@@ -9,6 +9,7 @@ import pino from 'pino';
 import { startTestSite, type TestSite } from '../../test/site-harness.ts';
 import { describeEachStore, dumpStore } from '../../test/stores.ts';
 import { addFiles, addStoredPackage, markStored, randomFile, removeFile, siteLibrary, type FixtureFile, type FixturePackage } from '../../test/support/distribution-fixture.ts';
+import { startRecordingProxy } from '../../test/support/recording-proxy.ts';
 import { signContentToken } from '../distribution/content-token.ts';
 import { contentTokenFor } from '../distribution/policy-distribution.ts';
 import { runDistributionPoint, type RunningDistributionPoint } from './run-distribution-point.ts';
@@ -144,6 +145,20 @@ describeEachStore('remote distribution point', (kind) => {
     await dp.syncNow();
     assert.equal((await distribution(packages.c)).state, 'installed');
     assert.equal(await held(late), true);
+
+    // Listed as stored, gone from the site's disk: this package waits, the pass goes on with the others.
+    const vanished = randomFile(2_000);
+    const gone = await addStoredPackage(t.site.store, t.dataDir, 'Gone', [vanished]);
+    rmSync(siteLibrary(t.dataDir).pathOf(vanished.sha256));
+    const later = await addStoredPackage(t.site.store, t.dataDir, 'Later', [randomFile(500)]);
+    await distribute(gone);
+    await distribute(later);
+    await dp.syncNow();
+    const stuck = await distribution(gone);
+    assert.deepEqual([stuck.state, stuck.bytesDone, stuck.error, (await distribution(later)).state], ['in-progress', 0, null, 'installed']);
+    await markStored(t.site.store, t.dataDir, gone, vanished);
+    await dp.syncNow();
+    assert.equal((await distribution(gone)).state, 'installed');
   });
 
   test('a tampered file is refused on arrival, reported failed with the reason, and nothing of it is kept', async () => {
@@ -175,6 +190,35 @@ describeEachStore('remote distribution point', (kind) => {
     await dp.syncNow();
     assert.equal((await distribution(packages.d)).state, 'installed');
     assert.equal(await held(victim), true);
+  });
+
+  test('bytes changed on the wire are refused on arrival; the package installs once the network is honest again', async () => {
+    const proxy = await startRecordingProxy(t.url);
+    const wireDir = mkdtempSync(join(tmpdir(), 'patchday-dp-wire-'));
+    const wire = (await t.api<DistributionPointWithCredential>('POST', '/distribution-points', { name: 'wire', url: 'http://127.0.0.1:8541' })).body;
+    const other = await runDistributionPoint({ dataDir: wireDir, site: proxy.url, credential: wire.credential, port: 0, clock, pollSeconds: 3600, log: pino({ level: 'silent' }) });
+    try {
+      const file = randomFile(200_000);
+      const pkg = await addStoredPackage(t.site.store, t.dataDir, 'Wire', [file]);
+      assert.equal((await t.api('POST', `/packages/${pkg.packageId}/distribute`, { dpIds: [wire.dpId] })).status, 200);
+      proxy.corrupt = true;
+      assert.equal((await other.syncNow()).failed, 1);
+      const state = (await t.api<PackageDistribution>('GET', `/packages/${pkg.packageId}/distribution`)).body.distributionPoints[0];
+      assert.equal(state.state, 'failed');
+      assert.match(state.error!, /refused: the file's sha256 is [0-9a-f]{64}; its metadata says/);
+      assert.equal(await other.library.has(file.sha256), false);
+      assert.deepEqual(readdirSync(join(wireDir, 'partial')), []);
+
+      proxy.corrupt = false;
+      assert.equal((await t.api('POST', `/packages/${pkg.packageId}/distribute`, { dpIds: [wire.dpId] })).status, 200);
+      await other.syncNow();
+      assert.equal((await t.api<PackageDistribution>('GET', `/packages/${pkg.packageId}/distribution`)).body.distributionPoints[0].state, 'installed');
+      assert.equal(await other.library.has(file.sha256), true);
+    } finally {
+      await other.close();
+      await proxy.close();
+      rmSync(wireDir, { recursive: true, force: true });
+    }
   });
 
   test('the DP-facing API: its own credential, only its packages\' files, reports validated and never stale', async () => {

@@ -4,11 +4,12 @@ import type { DpFile, DpPackageState, DpTargets } from '@patchday/core';
 import type { Logger } from 'pino';
 import { ContentRejected, type ContentLibrary } from '../content/content-library.ts';
 import type { PartialDownloads } from './partial-downloads.ts';
-import type { SiteLink } from './site-link.ts';
+import { SiteRefused, type SiteLink } from './site-link.ts';
 
 export interface SyncPassResult {
   /** Packages the site targets this distribution point with. */
   packages: number;
+  /** Of those, how many it holds whole after the pass, and how many are failed. */
   installed: number;
   failed: number;
   /** Files fetched into the library by this pass. */
@@ -81,6 +82,11 @@ export class DpSync {
           });
           result.fetched += 1;
         } catch (error) {
+          // The site no longer has the file (the package changed since the pass began): the next pass sees the new content.
+          if (error instanceof SiteRefused && error.status === 404) {
+            this.log.warn({ packageId: pkg.packageId, sha256: file.sha256 }, 'the site no longer offers a file of the package; trying again at the next pass');
+            return 'waiting';
+          }
           if (!(error instanceof ContentRejected)) throw error;
           this.log.error({ packageId: pkg.packageId, sha256: file.sha256, err: error }, 'a file of the package was refused');
           held.set(file.sha256, 0);

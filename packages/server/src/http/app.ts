@@ -2,6 +2,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { allows } from '../auth/roles.ts';
 import { authenticateToken } from '../auth/tokens.ts';
 import { registerApiV1 } from '../api/v1/routes.ts';
+import { registerConsole } from '../console/serve-console.ts';
 import { registerManagementPoint } from '../mp/v1/routes.ts';
 import { registerDistributionPointManagement } from '../dpm/v1/routes.ts';
 import { registerSiteDistributionPoint } from '../distribution/site-content-route.ts';
@@ -48,5 +49,6 @@ export function buildApp(site: SiteContext): FastifyInstance {
   registerDistributionPointManagement(app, site);
   registerSiteDistributionPoint(app, site);
   registerUpdatePoint(app, site);
+  registerConsole(app, site.log);
   return app;
 }

@@ -137,6 +137,7 @@ export function registerClientRoutes(app: FastifyInstance, site: SiteContext): v
       await trx.deleteFrom('collection_direct_members').where('client_id', '=', clientId).execute();
       await trx.deleteFrom('collection_members').where('client_id', '=', clientId).execute();
       await trx.deleteFrom('client_update_states').where('client_id', '=', clientId).execute();
+      await trx.deleteFrom('client_deployment_states').where('client_id', '=', clientId).execute();
       const removed = await trx.deleteFrom('clients').where('client_id', '=', clientId).returning('inventory_sha256').executeTakeFirst();
       // Its inventory goes too, unless another client has the same one.
       if (removed?.inventory_sha256) await releaseInventories(trx, [removed.inventory_sha256]);

@@ -187,6 +187,18 @@ export function registerCollectionRoutes(app: FastifyInstance, site: SiteContext
           dependants: dependants.map((d) => ({ collectionId: d.collection.collectionId, name: d.collection.name, relation: d.relation })),
         });
       }
+      // Deployments and rules that target it keep it: an administrator removes them first, knowing what stops.
+      const deployments = await trx.selectFrom('deployments').select(['deployment_id', 'name']).where('collection_id', '=', collectionId).orderBy('name').execute();
+      const rules = (await trx.selectFrom('automatic_deployment_rules').select(['adr_id', 'name', 'definition']).orderBy('name_key').execute()).filter((r) =>
+        (JSON.parse(r.definition) as { deployments: Array<{ collectionId: string }> }).deployments.some((d) => d.collectionId === collectionId),
+      );
+      if (deployments.length || rules.length) {
+        const named = [...deployments.map((d) => `deployment ${JSON.stringify(d.name)}`), ...rules.map((r) => `automatic deployment rule ${JSON.stringify(r.name)}`)].join(', ');
+        throw new HttpError(409, `collection ${JSON.stringify(current.name)} cannot be deleted while ${named} deploy${deployments.length + rules.length === 1 ? 's' : ''} to it; delete or change ${deployments.length + rules.length === 1 ? 'it' : 'them'} first`, {
+          deployments: deployments.map((d) => ({ deploymentId: d.deployment_id, name: d.name })),
+          rules: rules.map((r) => ({ adrId: r.adr_id, name: r.name })),
+        });
+      }
       const counts = (await memberCounts(trx, collectionId)).get(collectionId) ?? { members: 0, direct: 0 };
       await trx.deleteFrom('collection_members').where('collection_id', '=', collectionId).execute();
       await trx.deleteFrom('collection_direct_members').where('collection_id', '=', collectionId).execute();

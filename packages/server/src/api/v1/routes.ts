@@ -11,6 +11,7 @@ import { registerLogRoutes } from './log-routes.ts';
 import { registerPackageRoutes } from './package-routes.ts';
 import { registerSyncRoutes } from './sync-routes.ts';
 import { registerUpdateGroupRoutes } from './update-group-routes.ts';
+import { registerUpdateOverviewRoutes } from './update-overview-routes.ts';
 import { registerUpdateRoutes } from './update-routes.ts';
 import { registerUpstreamRoutes } from './upstream-routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
@@ -33,4 +34,5 @@ export function registerApiV1(app: FastifyInstance, site: SiteContext): void {
   registerAlertRoutes(app, site);
   registerDistributionPointRoutes(app, site);
   registerAdrRoutes(app, site);
+  registerUpdateOverviewRoutes(app, site);
 }

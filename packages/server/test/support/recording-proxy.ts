@@ -14,14 +14,16 @@ export interface SeenRequest {
 
 /**
  * Stands between a distribution point and its site on 127.0.0.1: records what the distribution
- * point asks for (Range headers, reports) and can slow file bodies down, so a test can kill the
- * process in the middle of a transfer.
+ * point asks for (Range headers, reports), and can slow file bodies down (so a test can kill the
+ * process in the middle of a transfer) or change their bytes on the wire.
  */
 export interface RecordingProxy {
   url: string;
   seen: SeenRequest[];
   /** Bytes per second of `/dpm/v1/content` bodies; null = as fast as the site sends. */
   throttle: number | null;
+  /** Flip one bit in the first bytes of every `/dpm/v1/content` body, as a faulty network or a meddler would. */
+  corrupt: boolean;
   contentBytes(): number;
   close(): Promise<void>;
 }
@@ -32,6 +34,7 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     url: '',
     seen,
     throttle: null,
+    corrupt: false,
     contentBytes: () => seen.filter((s) => s.path.startsWith('/dpm/v1/content/')).reduce((n, s) => n + s.bytesOut, 0),
     close: () =>
       new Promise((resolve) => {
@@ -49,8 +52,14 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
       const upstream = httpRequest(`${target}${req.url}`, { method: req.method, headers: req.headers }, (answer) => {
         res.writeHead(answer.statusCode!, answer.headers);
         const content = req.url!.startsWith('/dpm/v1/content/');
+        let first = true;
         const pace = new Transform({
           transform(chunk: Buffer, _encoding, done) {
+            if (content && proxy.corrupt && first && chunk.length > 0) {
+              chunk = Buffer.from(chunk);
+              chunk[0] ^= 0x01;
+            }
+            first = false;
             const rate = content ? proxy.throttle : null;
             if (rate === null) {
               entry.bytesOut += chunk.length;

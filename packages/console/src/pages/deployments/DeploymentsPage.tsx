@@ -1,0 +1,5 @@
+import { NotYetAvailable } from '../../components/NotYetAvailable.tsx';
+
+export default function DeploymentsPage() {
+  return <NotYetAvailable title="Deployments" />;
+}

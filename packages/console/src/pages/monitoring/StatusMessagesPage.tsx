@@ -1,0 +1,5 @@
+import { NotYetAvailable } from '../../components/NotYetAvailable.tsx';
+
+export default function StatusMessagesPage() {
+  return <NotYetAvailable title="Status messages" />;
+}

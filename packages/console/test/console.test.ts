@@ -244,8 +244,10 @@ describe('web console in Chromium', () => {
       await signedInAs(tab.page, 'admin', f.t.adminPassword);
       const token = JSON.parse((await tab.page.evaluate(() => sessionStorage.getItem('patchday.session'))) ?? '{}').token as string;
       assert.equal((await f.t.api('POST', '/auth/logout', undefined, token)).status, 200);
-      await tab.page.getByRole('link', { name: 'All updates' }).click();
+      // The tab still holds the revoked token: its next request is refused.
+      await tab.page.goto('/software-updates/all-updates');
       await tab.page.getByText('Your session has ended: sign in again.').waitFor();
+      assert.equal(await tab.page.evaluate(() => sessionStorage.getItem('patchday.session')), null);
       await tab.page.getByRole('button', { name: 'Sign in' }).waitFor();
     } finally {
       await tab.context.close();

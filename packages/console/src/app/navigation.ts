@@ -23,6 +23,7 @@ export const paths = {
   deployment: (deploymentId: string) => `/deployments/${deploymentId}`,
   distributionPoints: '/distribution-points',
   collections: '/collections',
+  collection: (collectionId: string) => `/collections/${collectionId}`,
   clients: '/clients',
   client: (clientId: string) => `/clients/${clientId}`,
   alerts: '/monitoring/alerts',

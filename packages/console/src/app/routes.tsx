@@ -21,6 +21,7 @@ export const pageRoutes: PageRoute[] = [
   { path: `${paths.deployments}/:deploymentId`, page: lazy(() => import('../pages/deployments/DeploymentPage.tsx')) },
   { path: paths.distributionPoints, page: lazy(() => import('../pages/distribution-points/DistributionPointsPage.tsx')) },
   { path: paths.collections, page: lazy(() => import('../pages/collections/CollectionsPage.tsx')) },
+  { path: `${paths.collections}/:collectionId`, page: lazy(() => import('../pages/collections/CollectionPage.tsx')) },
   { path: paths.clients, page: lazy(() => import('../pages/clients/ClientsPage.tsx')) },
   { path: `${paths.clients}/:clientId`, page: lazy(() => import('../pages/clients/ClientPage.tsx')) },
   { path: paths.alerts, page: lazy(() => import('../pages/monitoring/AlertsPage.tsx')) },

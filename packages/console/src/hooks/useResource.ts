@@ -5,7 +5,7 @@ import { usePolling } from './usePolling.ts';
 
 export interface Resource<T> {
   data: T | undefined;
-  /** The last load's error, in words; the previous data stays shown. */
+  /** The last load's error, in words. */
   error: string | null;
   /** True until the first answer (or error) for the current path. */
   loading: boolean;
@@ -16,6 +16,15 @@ export interface ResourceOptions<T> {
   /** Reload every this many milliseconds while `liveWhile` says so (default: while mounted). */
   pollMs?: number;
   liveWhile?: (data: T | undefined) => boolean;
+  /** While another path loads, keep showing the previous path's data (paging a table without a blank). */
+  keepPrevious?: boolean;
+}
+
+interface Loaded<T> {
+  /** The path `data` and `error` belong to. */
+  path: string | null;
+  data: T | undefined;
+  error: string | null;
 }
 
 /**
@@ -24,8 +33,8 @@ export interface ResourceOptions<T> {
  */
 export function useResource<T>(path: string | null, options: ResourceOptions<T> = {}): Resource<T> {
   const api = useApi();
-  const [state, setState] = useState<{ path: string | null; data: T | undefined; error: string | null; loading: boolean }>({ path, data: undefined, error: null, loading: path !== null });
-  const etag = useRef<string | null>(null);
+  const [loaded, setLoaded] = useState<Loaded<T>>({ path: null, data: undefined, error: null });
+  const etag = useRef<{ path: string; value: string } | null>(null);
   const inFlight = useRef<AbortController | null>(null);
 
   const load = useCallback(
@@ -34,33 +43,32 @@ export function useResource<T>(path: string | null, options: ResourceOptions<T> 
       inFlight.current?.abort();
       const controller = new AbortController();
       inFlight.current = controller;
-      const headers: Record<string, string> = conditional && etag.current ? { 'if-none-match': etag.current } : {};
+      const headers: Record<string, string> = conditional && etag.current?.path === path ? { 'if-none-match': etag.current.value } : {};
       api
         .request<T>('GET', path, { headers, signal: controller.signal })
         .then((response) => {
           if (controller.signal.aborted) return;
-          etag.current = response.etag;
-          setState((s) => ({ path, data: response.status === 304 && s.path === path ? s.data : response.body, error: null, loading: false }));
+          etag.current = response.etag ? { path, value: response.etag } : null;
+          setLoaded((s) => ({ path, data: response.status === 304 && s.path === path ? s.data : response.body, error: null }));
         })
         .catch((error: unknown) => {
           if (controller.signal.aborted) return;
-          setState((s) => ({ path, data: s.path === path ? s.data : undefined, error: errorMessage(error), loading: false }));
+          setLoaded((s) => ({ path, data: s.path === path ? s.data : undefined, error: errorMessage(error) }));
         });
     },
     [api, path],
   );
 
   useEffect(() => {
-    etag.current = null;
-    setState((s) => (s.path === path ? s : { path, data: undefined, error: null, loading: path !== null }));
     load(false);
     return () => inFlight.current?.abort();
-  }, [load, path]);
+  }, [load]);
 
-  const current = state.path === path ? state : { data: undefined, error: null, loading: path !== null };
-  const live = options.pollMs !== undefined && path !== null && (options.liveWhile ? options.liveWhile(current.data) : true);
+  const current = loaded.path === path;
+  const data = current || options.keepPrevious ? loaded.data : undefined;
+  const live = options.pollMs !== undefined && path !== null && (options.liveWhile ? options.liveWhile(data) : true);
   usePolling(() => load(true), options.pollMs ?? 0, live);
 
   const reload = useCallback(() => load(false), [load]);
-  return { data: current.data, error: current.error, loading: current.loading, reload };
+  return { data, error: current ? loaded.error : null, loading: path !== null && !current, reload };
 }

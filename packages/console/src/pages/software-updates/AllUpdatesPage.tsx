@@ -11,6 +11,7 @@ import { PageHeader } from '../../components/PageHeader.tsx';
 import { Pagination } from '../../components/Pagination.tsx';
 import { StateCountsBar } from '../../components/StateCountsBar.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { CreateGroupFromUpdates } from './CreateGroupFromUpdates.tsx';
 import { UpdateFilters } from './UpdateFilters.tsx';
 import { apiPathOf, readQuery, searchOf, type UpdateListQuery } from './update-list-query.ts';
 import { clearUpdateSelection, setUpdatesSelected, useUpdateSelection } from './update-selection.ts';
@@ -95,9 +96,9 @@ const columns = [
 export default function AllUpdatesPage() {
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => readQuery(params), [params]);
-  const list = useResource<UpdatePage>(apiPathOf(query));
+  const list = useResource<UpdatePage>(apiPathOf(query), { keepPrevious: true });
   const ids = list.data?.updates.map((u) => u.updateId) ?? [];
-  const overview = useResource<UpdateCountsList>(ids.length ? `/compliance/updates${queryString({ ids: ids.join(',') })}` : null);
+  const overview = useResource<UpdateCountsList>(ids.length ? `/compliance/updates${queryString({ ids: ids.join(',') })}` : null, { keepPrevious: true });
   const selection = useUpdateSelection();
 
   const rows = useMemo<Row[]>(() => {
@@ -140,7 +141,7 @@ export default function AllUpdatesPage() {
 
   return (
     <>
-      <PageHeader title="All updates" description="Every update of the catalogue, with how many active clients require it." />
+      <PageHeader title="All updates" description="Every update of the catalogue, with how many active clients require it." actions={<CreateGroupFromUpdates query={query} />} />
       <UpdateFilters query={query} onChange={(filters) => go({ ...filters, page: 1 })} />
       {selection.size > 0 && (
         <div className="selection-bar" role="status">
@@ -152,7 +153,9 @@ export default function AllUpdatesPage() {
       )}
       <ErrorNotice error={list.error} onRetry={list.reload} />
       <ErrorNotice error={overview.error} onRetry={overview.reload} />
-      {list.data && <Pagination label="updates" page={query.page} pageSize={query.pageSize} total={list.data.total} onPage={(page) => go({ page })} onPageSize={(pageSize) => go({ pageSize, page: 1 })} />}
+      {list.data && (
+        <Pagination label="updates" page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} onPage={(page) => go({ page })} onPageSize={(pageSize) => go({ pageSize, page: 1 })} />
+      )}
       <div className="table-scroll">
         <table className="data-table" aria-busy={list.loading}>
           <caption className="visually-hidden">Updates</caption>
@@ -191,7 +194,7 @@ export default function AllUpdatesPage() {
           </tbody>
         </table>
       </div>
-      {list.loading && <Loading what="Loading updates" />}
+      {list.loading && !list.data && <Loading what="Loading updates" />}
       {list.data && list.data.total === 0 && <p className="muted">No update matches these criteria.</p>}
     </>
   );

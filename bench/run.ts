@@ -11,6 +11,7 @@ import { policyPollBenchmark } from './policy-poll.bench.ts';
 import { fleetEstimateBenchmark } from './fleet-estimate.bench.ts';
 import { syncBenchmark } from './sync.bench.ts';
 import { dpServeBenchmark } from './dp-serve.bench.ts';
+import { consoleBenchmark } from './console.ts';
 
 export interface BenchRow {
   measure: string;
@@ -31,6 +32,7 @@ const benchmarks: Array<[string, () => Promise<BenchRow[]>]> = [
   ['fleet-estimate', fleetEstimateBenchmark],
   ['deployment-create', deploymentCreateBenchmark],
   ['dp-serve', dpServeBenchmark],
+  ['console', consoleBenchmark],
 ];
 const only = process.argv[2];
 

@@ -1,5 +1,7 @@
-import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { createReadStream, type ReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error.ts';
 
@@ -39,11 +41,14 @@ export function planContentReply(size: number, sha256: string, range: string | u
   return { status: 206, start, end, headers: { ...common, 'content-length': String(end - start + 1), 'content-range': `bytes ${start}-${end}/${size}` } };
 }
 
-/**
- * Answers a GET or HEAD with the file at `path`, streamed from disk (never buffered whole). The
- * file is opened before anything is sent, so one removed meanwhile is a clean 404.
- */
-export async function sendContentFile(request: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<FastifyReply> {
+export interface OpenedContent {
+  file: FileHandle;
+  size: number;
+  sha256: string;
+}
+
+/** Opens a library file before anything is answered, so one removed meanwhile is a clean 404. */
+export async function openContent(path: string, sha256: string): Promise<OpenedContent> {
   let file;
   try {
     file = await open(path, 'r');
@@ -51,13 +56,33 @@ export async function sendContentFile(request: FastifyRequest, reply: FastifyRep
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new HttpError(404, `this distribution point does not hold ${sha256}`);
     throw error;
   }
-  const { size } = await file.stat();
-  const header = (name: string) => (typeof request.headers[name] === 'string' ? (request.headers[name] as string) : undefined);
-  const plan = planContentReply(size, sha256, header('range'), header('if-range'));
-  reply.status(plan.status).headers(plan.headers);
-  if (plan.status === 416 || request.method === 'HEAD' || plan.end < plan.start) {
-    await file.close();
-    return reply.send();
+  return { file, size: (await file.stat()).size, sha256 };
+}
+
+const header = (headers: IncomingHttpHeaders, name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
+
+/** The plan for this request, and the file's bytes to send (null for HEAD, 416 and empty files: the file is closed). */
+async function prepare(method: string, headers: IncomingHttpHeaders, content: OpenedContent): Promise<{ plan: ContentReplyPlan; body: ReadStream | null }> {
+  const plan = planContentReply(content.size, content.sha256, header(headers, 'range'), header(headers, 'if-range'));
+  if (plan.status === 416 || method === 'HEAD' || plan.end < plan.start) {
+    await content.file.close();
+    return { plan, body: null };
   }
-  return reply.send(createReadStream('', { fd: file, start: plan.start, end: plan.end, highWaterMark: READ_CHUNK }));
+  return { plan, body: createReadStream('', { fd: content.file, start: plan.start, end: plan.end, highWaterMark: READ_CHUNK }) };
+}
+
+/** Answers a GET or HEAD through Fastify (the site's routes), streamed from disk, never buffered whole. */
+export async function sendContentFile(request: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<FastifyReply> {
+  const { plan, body } = await prepare(request.method, request.headers, await openContent(path, sha256));
+  reply.status(plan.status).headers(plan.headers);
+  return body ? reply.send(body) : reply.send();
+}
+
+/** The same on a plain Node response (a remote distribution point's serving workers, where every CPU cycle per byte counts). */
+export async function pipeContent(request: IncomingMessage, response: ServerResponse, content: OpenedContent): Promise<void> {
+  const { plan, body } = await prepare(request.method ?? 'GET', request.headers, content);
+  response.writeHead(plan.status, plan.headers);
+  if (!body) return void response.end();
+  // A client that goes away ends the stream and closes the file.
+  pipeline(body, response, () => undefined);
 }

@@ -2,7 +2,7 @@ import { DP_CONTENT_PATH, SITE_DISTRIBUTION_POINT_ID } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import type { SiteContext } from '../http/context.ts';
 import { HttpError } from '../http/http-error.ts';
-import { authoriseContentRequest } from './content-auth.ts';
+import { authoriseContent } from './content-auth.ts';
 import { sendContentFile } from './content-response.ts';
 import { contentTokenKey } from './content-token.ts';
 import { ensureSiteDistributionPoint } from './site-distribution-point.ts';
@@ -25,7 +25,7 @@ export function registerSiteDistributionPoint(app: FastifyInstance, site: SiteCo
     url: `${DP_CONTENT_PATH}/content/:sha256`,
     exposeHeadRoute: false,
     handler: async (request, reply) => {
-      const sha256 = authoriseContentRequest(request, await contentTokenKey(db), site.clock.now());
+      const sha256 = authoriseContent(request.headers.authorization, (request.params as { sha256: string }).sha256, await contentTokenKey(db), site.clock.now());
       const held = await db
         .selectFrom('package_files as f')
         .innerJoin('dp_packages as t', 't.package_id', 'f.package_id')

@@ -1,9 +1,10 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { DP_CONTENT_PATH, type Clock } from '@patchday/core';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { ContentLibrary } from '../content/content-library.ts';
-import { authoriseContentRequest } from '../distribution/content-auth.ts';
-import { sendContentFile } from '../distribution/content-response.ts';
+import { authoriseContent } from '../distribution/content-auth.ts';
+import { openContent, pipeContent } from '../distribution/content-response.ts';
 import { HttpError } from '../http/http-error.ts';
 
 export interface DpHttpContext {
@@ -16,32 +17,60 @@ export interface DpHttpContext {
   health(): Record<string, unknown>;
 }
 
+export interface DpHttpServer {
+  listen(host: string, port: number): Promise<string>;
+  close(): Promise<void>;
+}
+
+const CONTENT = new RegExp(`^${DP_CONTENT_PATH}/content/([^/?]*)(\\?.*)?$`);
+const HEALTH = new RegExp(`^${DP_CONTENT_PATH}/health(\\?.*)?$`);
+
 /**
  * A remote distribution point's HTTP side: `GET|HEAD /dp/v1/content/:sha256` to agents with a
- * content token, the same contract as the site's own distribution point, from this process's
- * library (which holds only files of the packages its site targets it with).
+ * content token — the same contract, statuses and messages as the site's own distribution point —
+ * and `GET /dp/v1/health`. Plain `node:http`, no framework: serving bytes is all this server does,
+ * and it is where the distribution point spends its CPU.
  */
-export function buildDpApp(dp: DpHttpContext): FastifyInstance {
-  const app = Fastify({ loggerInstance: dp.log as FastifyBaseLogger, routerOptions: { maxParamLength: 200 } });
+export function buildDpServer(dp: DpHttpContext): DpHttpServer {
+  const answer = (response: ServerResponse, status: number, body: unknown) => {
+    const text = JSON.stringify(body);
+    response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  };
 
-  app.setErrorHandler((error: Error & { statusCode?: number }, request, reply) => {
-    if (error instanceof HttpError) return reply.status(error.statusCode).send({ error: error.message });
-    if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) return reply.status(error.statusCode).send({ error: error.message });
-    request.log.error({ err: error, url: request.url }, 'request failed');
-    return reply.status(500).send({ error: 'internal error; the distribution point log has the details' });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = request.url ?? '/';
+    const content = CONTENT.exec(url);
+    if (content && (request.method === 'GET' || request.method === 'HEAD')) {
+      const sha256 = authoriseContent(request.headers.authorization, content[1], dp.key(), dp.clock.now());
+      return pipeContent(request, response, await openContent(dp.library.pathOf(sha256), sha256));
+    }
+    if (HEALTH.test(url) && request.method === 'GET') return answer(response, 200, { status: 'ok', ...dp.health() });
+    answer(response, 404, { error: `no such endpoint: ${request.method} ${url.split('?')[0]}` });
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: Error) => {
+      if (response.headersSent) return void response.destroy();
+      if (error instanceof HttpError) return answer(response, error.statusCode, { error: error.message });
+      dp.log.error({ err: error, url: request.url }, 'request failed');
+      answer(response, 500, { error: 'internal error; the distribution point log has the details' });
+    });
   });
-  app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
 
-  app.get(`${DP_CONTENT_PATH}/health`, async () => ({ status: 'ok', ...dp.health() }));
-
-  app.route({
-    method: ['GET', 'HEAD'],
-    url: `${DP_CONTENT_PATH}/content/:sha256`,
-    exposeHeadRoute: false,
-    handler: async (request, reply) => {
-      const sha256 = authoriseContentRequest(request, dp.key(), dp.clock.now());
-      return sendContentFile(request, reply, dp.library.pathOf(sha256), sha256);
-    },
-  });
-  return app;
+  return {
+    listen: (host, port) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address() as AddressInfo;
+          resolve(`http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`);
+        });
+      }),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -1,7 +1,7 @@
 import { systemClock, type Clock } from '@patchday/core';
 import pino, { type Logger } from 'pino';
 import { ContentLibrary } from '../content/content-library.ts';
-import { buildDpApp } from './dp-http.ts';
+import { buildDpServer } from './dp-http.ts';
 import { DpFiles } from './dp-identity.ts';
 import { DpSync, type SyncPassResult } from './dp-sync.ts';
 import { PartialDownloads } from './partial-downloads.ts';
@@ -73,13 +73,12 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
   );
 
   const health = () => ({ site: identity.site, lastPass: last });
-  const listen = { host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_DP_PORT };
   let serving: ServingWorkers;
   if (config.workers) {
     serving = await startServingWorkers(config.workers, log);
   } else {
-    const app = buildDpApp({ library, clock, log, key: () => key, health });
-    serving = { url: await app.listen(listen), share: () => undefined, close: () => app.close() };
+    const server = buildDpServer({ library, clock, log, key: () => key, health });
+    serving = { url: await server.listen(config.host ?? '127.0.0.1', config.port ?? DEFAULT_DP_PORT), share: () => undefined, close: () => server.close() };
   }
 
   let chain: Promise<unknown> = Promise.resolve();

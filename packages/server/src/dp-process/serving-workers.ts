@@ -2,7 +2,7 @@ import cluster, { type Worker } from 'node:cluster';
 import { systemClock } from '@patchday/core';
 import pino, { type Logger } from 'pino';
 import { ContentLibrary } from '../content/content-library.ts';
-import { buildDpApp } from './dp-http.ts';
+import { buildDpServer } from './dp-http.ts';
 import { DpFiles } from './dp-identity.ts';
 
 const WORKER_FLAG = 'PATCHDAY_DP_SERVING_WORKER';
@@ -87,8 +87,9 @@ export async function runServingWorker(config: { dataDir: string; host?: string;
     key = m.key ? Buffer.from(m.key, 'base64url') : key;
     health = m.health;
   });
-  const app = buildDpApp({ library, clock: systemClock, log, key: () => key, health: () => health });
-  const url = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port });
-  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
+  const server = buildDpServer({ library, clock: systemClock, log, key: () => key, health: () => health });
+  const url = await server.listen(config.host ?? '127.0.0.1', config.port);
+  // Downloads in flight end with the process: agents resume them (Range) from the next distribution point or later.
+  process.once('SIGTERM', () => process.exit(0));
   process.send!({ type: 'listening', url });
 }

@@ -1,5 +1,150 @@
-import { NotYetAvailable } from '../../components/NotYetAvailable.tsx';
+import type { Client, ClientCollections, ClientDeployments, DeploymentStateRecord, UpcomingWindows } from '@patchday/core';
+import { useState } from 'react';
+import { Link, useParams } from 'react-router';
+import { errorMessage } from '../../api/client.ts';
+import { paths } from '../../app/navigation.ts';
+import { Can, useApi } from '../../auth/SessionProvider.tsx';
+import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { formatTime } from '../../components/format.ts';
+import { Loading } from '../../components/Loading.tsx';
+import { PageHeader } from '../../components/PageHeader.tsx';
+import { useResource } from '../../hooks/useResource.ts';
+import { ClientAssignments } from './ClientAssignments.tsx';
+import { ClientUpdates } from './ClientUpdates.tsx';
+import { scanText } from './client-text.ts';
+import '../collections/collections.css';
 
+/** Live while the client reports: its deployments' states change as it installs. */
+const LIVE_MS = 15_000;
+
+/** The newest deployment state message the client sent, with the deployment it is about. */
+function lastDeploymentMessage(assignments: ClientDeployments | undefined): { name: string; state: DeploymentStateRecord } | null {
+  let last: { name: string; state: DeploymentStateRecord } | null = null;
+  for (const d of assignments?.deployments ?? []) for (const s of d.states) if (!last || s.receivedAt > last.state.receivedAt || (s.receivedAt === last.state.receivedAt && s.at > last.state.at)) last = { name: d.name, state: s };
+  return last;
+}
+
+/** One client (§9): when it last scanned, took its policy and reported; every update and assignment and their states. */
 export default function ClientPage() {
-  return <NotYetAvailable title="Client" />;
+  const { clientId = '' } = useParams();
+  const id = encodeURIComponent(clientId);
+  const api = useApi();
+  const client = useResource<Client>(`/clients/${id}`, { pollMs: LIVE_MS });
+  const assignments = useResource<ClientDeployments>(`/clients/${id}/deployments`, { pollMs: LIVE_MS });
+  const collections = useResource<ClientCollections>(`/clients/${id}/collections`);
+  const windows = useResource<UpcomingWindows>(`/clients/${id}/maintenance-windows/next?count=5`);
+  const [error, setError] = useState<string | null>(null);
+  const c = client.data;
+
+  if (client.error && !c) {
+    return (
+      <>
+        <PageHeader title="Client" />
+        <ErrorNotice error={client.error} onRetry={client.reload} />
+        <Link to={paths.clients}>Back to clients</Link>
+      </>
+    );
+  }
+  if (!c) return <Loading what="Loading the client" />;
+
+  const approve = async () => {
+    setError(null);
+    try {
+      await api.post(`/clients/${c.clientId}/approve`);
+      client.reload();
+      collections.reload();
+    } catch (e) {
+      setError(errorMessage(e));
+    }
+  };
+  const last = lastDeploymentMessage(assignments.data);
+
+  return (
+    <>
+      <nav className="breadcrumbs" aria-label="Breadcrumbs">
+        <Link to={paths.clients}>Clients</Link> › <span>{c.name}</span>
+      </nav>
+      <PageHeader
+        title={c.name}
+        description={c.status === 'active' ? <span className="tag">active</span> : <span className="tag tag-warn">waiting for approval: it gets no policy until approved</span>}
+        actions={
+          c.status === 'pending' && (
+            <Can permission="administer">
+              <button type="button" className="primary" onClick={() => void approve()}>
+                Approve
+              </button>
+            </Can>
+          )
+        }
+      />
+      <ErrorNotice error={error} />
+      <div className="grid-2">
+        <section className="card" aria-labelledby="client-properties">
+          <h2 id="client-properties">Client</h2>
+          <dl className="properties">
+            <dt>Client id</dt>
+            <dd className="mono">{c.clientId}</dd>
+            <dt>Enrolled</dt>
+            <dd>{formatTime(c.enrolledAt)}</dd>
+            <dt>Last policy</dt>
+            <dd>{c.lastPolicyAt ? formatTime(c.lastPolicyAt) : 'never asked for its policy'}</dd>
+            <dt>Last inventory</dt>
+            <dd>{formatTime(c.lastInventoryAt)}</dd>
+            <dt>Last scan</dt>
+            <dd className={c.lastScan?.error ? 'error-text' : undefined} data-testid="last-scan">
+              {scanText(c.lastScan)}
+            </dd>
+            <dt>Last completed scan</dt>
+            <dd>{c.lastScan?.completedAt ? `${formatTime(c.lastScan.completedAt)}, ${c.lastScan.product ?? 'no product'} up to catalogue sequence ${c.lastScan.anchor ?? '—'}` : '—'}</dd>
+            <dt>Last state message</dt>
+            <dd data-testid="last-state-message">
+              {c.lastStateMessageAt ? formatTime(c.lastStateMessageAt) : 'none yet'}
+              {last && (
+                <div className="small">
+                  {last.name}: {last.state.topic} {last.state.state}
+                  {last.state.error && <span className="error-text"> — {last.state.error}</span>}
+                </div>
+              )}
+            </dd>
+          </dl>
+        </section>
+        <section className="card" aria-labelledby="client-collections">
+          <h2 id="client-collections">Collections and maintenance windows</h2>
+          <ErrorNotice error={collections.error ?? windows.error} />
+          {collections.data && (
+            <ul className="plain-list">
+              {collections.data.collections.map((m) => (
+                <li key={m.collectionId}>
+                  <Link to={paths.collection(m.collectionId)}>{m.name}</Link>
+                  {m.direct && <span className="tag">direct</span>}
+                  {m.settingsPriority !== null && <span className="tag">settings priority {m.settingsPriority}</span>}
+                </li>
+              ))}
+              {collections.data.collections.length === 0 && <li className="muted">In no collection.</li>}
+            </ul>
+          )}
+          {windows.data && (
+            <>
+              <h3>Next service windows</h3>
+              {windows.data.sources.length === 0 ? (
+                <p className="muted">None of its collections has a maintenance window: installs may happen at any time.</p>
+              ) : windows.data.windows.length === 0 ? (
+                <p className="muted">Its windows are all disabled.</p>
+              ) : (
+                <ul className="plain-list">
+                  {windows.data.windows.map((w) => (
+                    <li key={w.start}>
+                      {formatTime(w.start)} to {formatTime(w.end)} <span className="muted small">({w.durationMinutes} min)</span>
+                    </li>
+                  ))}
+                </ul>
+              )}
+            </>
+          )}
+        </section>
+      </div>
+      <ClientAssignments assignments={assignments.data} error={assignments.error} onRetry={assignments.reload} />
+      <ClientUpdates clientId={c.clientId} />
+    </>
+  );
 }

@@ -1,4 +1,5 @@
 import type { UpcomingWindows } from '@patchday/core';
+
 const DAY_MS = 86_400_000;
 const dayNames = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
 const monthNames = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -22,7 +23,7 @@ export function CalendarStrip({ windows, now, days = 14 }: { windows: UpcomingWi
         const parts = spans.filter((s) => s.end > from && s.start < to).map((s) => ({ start: Math.max(s.start, from), end: Math.min(s.end, to) }));
         return (
           <li key={from} aria-label={dayLabel(day)}>
-            <span className={i === 0 ? 'strip-day today' : 'strip-day'}>{i === 0 ? `Today, ${dayLabel(day)}` : dayLabel(day)}</span>
+            <span className={i === 0 ? 'strip-day today' : 'strip-day'}>{i === 0 ? 'Today' : dayLabel(day)}</span>
             <span className="strip-track">
               {parts.map((p) => {
                 const text = `${clock(new Date(p.start))}–${p.end === to ? '24:00' : clock(new Date(p.end))}`;

@@ -19,12 +19,12 @@ const LIVE_MS = 5_000;
  * §9 a deployment's members: counts per category with a chart, and the clients of one category
  * (the drill-down, kept in the address) with their error text and state messages.
  */
-export function DeploymentMonitoring({ deploymentId, updateTitles, aside }: { deploymentId: string; updateTitles: Map<string, string>; aside: ReactNode }) {
+export function DeploymentMonitoring({ deploymentId, enabled, updateTitles, aside }: { deploymentId: string; enabled: boolean; updateTitles: Map<string, string>; aside: ReactNode }) {
   const [params, setParams] = useSearchParams();
   const raw = params.get('category');
   const category = isCategory(raw) ? raw : null;
   const page = Math.max(1, Number(params.get('page')) || 1);
-  const status = useResource<DeploymentStatus>(`/deployments/${deploymentId}/status${queryString({ category, limit: PAGE, offset: (page - 1) * PAGE })}`, { pollMs: LIVE_MS });
+  const status = useResource<DeploymentStatus>(`/deployments/${deploymentId}/status${queryString({ category, limit: PAGE, offset: (page - 1) * PAGE })}`, { pollMs: LIVE_MS, keepPrevious: true });
   const s = status.data;
 
   const show = (next: string | null, nextPage = 1) => {
@@ -83,7 +83,7 @@ export function DeploymentMonitoring({ deploymentId, updateTitles, aside }: { de
                 </button>
               ))}
             </div>
-            {!s.enabled && <p className="notice">This deployment is disabled: it is in no client's policy until it is enabled again.</p>}
+            {!enabled && <p className="notice">This deployment is disabled: it is in no client's policy until it is enabled again.</p>}
           </div>
         </div>
       </section>
@@ -151,7 +151,7 @@ export function StateMessages({ states, updateTitles }: { states: DeploymentClie
           {m.updateId && (
             <>
               {' · '}
-              <Link to={paths.update(m.updateId)}>{updateTitles.get(m.updateId) ?? m.updateId.slice(0, 8)}</Link>
+              <Link to={paths.update(m.updateId)}>{updateTitles.get(m.updateId) ?? `update ${m.updateId.slice(0, 8)}`}</Link>
             </>
           )}
           <span className="muted"> · {formatTime(m.at)}</span>

@@ -72,7 +72,7 @@ export default function DeploymentPage() {
         }
       />
       <ErrorNotice error={actionError} />
-      <DeploymentMonitoring deploymentId={d.deploymentId} updateTitles={updateTitles} aside={<DeploymentSettings d={d} />} />
+      <DeploymentMonitoring deploymentId={d.deploymentId} enabled={d.enabled} updateTitles={updateTitles} aside={<DeploymentSettings d={d} />} />
       <DeploymentUpdates group={group.data} error={group.error} />
     </>
   );

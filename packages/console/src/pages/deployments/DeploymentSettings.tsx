@@ -2,6 +2,7 @@ import type { Deployment } from '@patchday/core';
 import { Link } from 'react-router';
 import { paths } from '../../app/navigation.ts';
 import { formatNumber, formatTime } from '../../components/format.ts';
+import { libraryPaths } from '../software-updates/library-paths.ts';
 import { formatDeploymentTime } from './deployment-categories.ts';
 
 const restartText: Record<Deployment['restartSuppression'], string> = {
@@ -20,7 +21,7 @@ export function DeploymentSettings({ d }: { d: Deployment }) {
       <dl className="properties">
         <dt>Update group</dt>
         <dd>
-          {d.groupName} ({formatNumber(d.updateCount)} updates)
+          <Link to={libraryPaths.updateGroup(d.groupId)}>{d.groupName}</Link> ({formatNumber(d.updateCount)} updates)
         </dd>
         <dt>Collection</dt>
         <dd>
@@ -52,7 +53,12 @@ export function DeploymentSettings({ d }: { d: Deployment }) {
         <dt>Created</dt>
         <dd>
           {formatTime(d.createdAt)} by {d.createdBy}
-          {d.adrId && ' (by an automatic deployment rule)'}
+          {d.adrId && (
+            <>
+              {' '}
+              (by <Link to={libraryPaths.rule(d.adrId)}>an automatic deployment rule</Link>)
+            </>
+          )}
         </dd>
         <dt>Last changed</dt>
         <dd>{formatTime(d.updatedAt)}</dd>

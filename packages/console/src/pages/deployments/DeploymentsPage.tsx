@@ -9,6 +9,7 @@ import { formatNumber, formatPercent } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { libraryPaths } from '../software-updates/library-paths.ts';
 import { DeploymentFlags } from './DeploymentFlags.tsx';
 import { formatDeploymentTime } from './deployment-categories.ts';
 import './deployments.css';
@@ -48,7 +49,7 @@ export default function DeploymentsPage() {
         description="Each deployment assigns an update group to a collection, with its times and behaviour."
         actions={
           <Can permission="manage">
-            <Link className="button primary" to={`${paths.deployments}/new`}>
+            <Link className="button primary" to={libraryPaths.deployWizard()}>
               New deployment
             </Link>
           </Can>
@@ -83,11 +84,15 @@ export default function DeploymentsPage() {
                   <tr key={d.deploymentId} className={s && s.counts.error > 0 ? 'row-error' : undefined}>
                     <td>
                       <Link to={paths.deployment(d.deploymentId)}>{d.name}</Link> <DeploymentFlags flags={d.flags} />
-                      {d.adrId && <span className="tag">automatic</span>}
+                      {d.adrId && (
+                        <Link className="tag" to={libraryPaths.rule(d.adrId)}>
+                          automatic
+                        </Link>
+                      )}
                       {d.reportOnly && <span className="tag">report only</span>}
                     </td>
                     <td>
-                      {d.groupName} <span className="muted small">({formatNumber(d.updateCount)} updates)</span>
+                      <Link to={libraryPaths.updateGroup(d.groupId)}>{d.groupName}</Link> <span className="muted small">({formatNumber(d.updateCount)} updates)</span>
                     </td>
                     <td>
                       <Link to={paths.collection(d.collectionId)}>{d.collectionName}</Link>

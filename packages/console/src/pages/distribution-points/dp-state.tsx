@@ -6,7 +6,7 @@ const words: Record<DpPackageState, string> = { pending: 'pending', 'in-progress
 
 /** A package's state on a distribution point, coloured (§6.1). */
 export function DpState({ state }: { state: DpPackageState }) {
-  return <span className={`state state-${state}`}>{words[state]}</span>;
+  return <span className={`lib-state lib-state-${state}`}>{words[state]}</span>;
 }
 
 /** "2", or "1 (package: 2)" while the distribution point holds an older content version. */

@@ -9,7 +9,7 @@ export function ContentJobProgress({ job }: { job: ContentJob }) {
   return (
     <div data-testid="content-job">
       <div className="progress-line">
-        <span className={`state state-${job.state}`} data-testid="job-state">
+        <span className={`lib-state lib-state-${job.state}`} data-testid="job-state">
           {stateWords[job.state]}
         </span>
         <progress max={100} value={percent} aria-label="Download progress">

@@ -69,8 +69,8 @@ export function PackageDistribution({ packageId, manage, downloading }: { packag
                 <td>{bytesText(s)}</td>
                 <td>{formatTime(s.updatedAt)}</td>
                 {manage && (
-                  <td>
-                    <button type="button" className="link-button" onClick={() => void distribute([s.dpId])} disabled={action.busy}>
+                  <td className="button-cell">
+                    <button type="button" onClick={() => void distribute([s.dpId])} disabled={action.busy}>
                       Send again
                     </button>
                     <ConfirmButton label="Remove" question={`Take the package off ${s.dpName}?`} confirmLabel="Yes, remove" onConfirm={() => void undistribute(s.dpId)} />

@@ -54,6 +54,7 @@ describe('software library in Chromium: groups, packages, distribution points, d
     const form = page.getByRole('form', { name: 'Create update group' });
     await form.getByText('required by at least 2 clients (2 match)').waitFor();
     await form.getByLabel('Group name').fill('November security');
+    await screenshot(page, 'update-group-from-filter');
     await form.getByRole('button', { name: 'Create group' }).click();
 
     await page.getByRole('heading', { level: 1, name: 'November security' }).waitFor();

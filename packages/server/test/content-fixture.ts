@@ -87,7 +87,7 @@ export async function startContentFixture(kind: StoreKind): Promise<ContentFixtu
     const run = await t.site.sync.run('test');
     assert.equal(run.status, 'succeeded', run.error ?? '');
 
-    const all = (await t.api('GET', '/updates?pageSize=100')).body.updates as Array<{ updateId: string; title: string; source: string; version: string; expired: boolean }>;
+    const all = (await t.api('GET', '/updates?pageSize=100')).body.updates as Array<{ updateId: string; title: string; source: string; version: string; expired: boolean; changeSeq: number }>;
     const find = (source: string, version: string, files: string[]) => {
       const u = all.find((x) => x.source === source && x.version === version);
       assert.ok(u, `${source} ${version} was synced`);
@@ -102,13 +102,18 @@ export async function startContentFixture(kind: StoreKind): Promise<ContentFixtu
     assert.equal(all.find((u) => u.updateId === updates.oldFoo.updateId)!.expired, true, 'foo 1.0-1 expired when 1.0-2 superseded it');
 
     const { token } = (await t.api('POST', '/enrolment-tokens', { name: 'content fixture' })).body;
+    const anchor = Math.max(...all.map((u) => u.changeSeq));
     const clients: Record<string, string> = {};
     const required: Record<string, string[]> = { 'web-1': [updates.bar.updateId, updates.foo.updateId, updates.baz.updateId], 'web-2': [updates.bar.updateId], 'db-1': [updates.bar.updateId, updates.foo.updateId] };
     for (const [name, ids] of Object.entries(required)) {
       const agent = (await t.mp('POST', '/register', null, { enrolmentToken: token, name })).body as { clientId: string; credential: string };
       clients[name] = agent.clientId;
       const time = '2026-11-25T09:00:00Z';
-      const messages = ids.map((updateId, i) => ({ seq: i + 1, time, topic: 500, stateId: 2, updateId, revision: 1 }));
+      // As an agent's scan reports: the Required states, then the completed scan covering the whole catalogue.
+      const messages = [
+        ...ids.map((updateId, i) => ({ seq: i + 1, time, topic: 500, stateId: 2, updateId, revision: 1 })),
+        { seq: ids.length + 1, time, topic: 501, stateId: 3, scanId: randomUUID(), product: 'Debian 12', anchor, error: null },
+      ];
       const sent = await t.mp('POST', `/clients/${agent.clientId}/state-messages`, agent.credential, { messages });
       assert.equal(sent.status, 200, JSON.stringify(sent.body));
     }

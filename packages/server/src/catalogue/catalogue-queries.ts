@@ -40,15 +40,33 @@ export function applyUpdateFilter<TB extends keyof Database, O>(query: SelectQue
     const atLeast = filter.requiredByAtLeast;
     const collectionId = filter.collectionId;
     q = q.where('updates.update_id', 'in', (eb) => {
-      let required = eb
+      if (collectionId === undefined) {
+        // Every Required row counted from its partial index, less those of inactive clients (few):
+        // no join per row.
+        const rows = eb
+          .selectFrom('client_update_states')
+          .select((e) => ['update_id', e.fn.countAll<number>().as('n')])
+          .where('state_id', '=', 2)
+          .groupBy('update_id')
+          .unionAll(
+            eb
+              .selectFrom('clients as c')
+              .crossJoin('client_update_states as s')
+              .select(['s.update_id', sql<number>`-count(*)`.as('n')])
+              .whereRef('s.client_id', '=', 'c.client_id')
+              .where('c.status', '<>', 'active')
+              .where('s.state_id', '=', 2)
+              .groupBy('s.update_id'),
+          );
+        return eb.selectFrom(rows.as('r')).select('r.update_id').groupBy('r.update_id').having(sql`sum(r.n)`, '>=', atLeast);
+      }
+      const required = eb
         .selectFrom('client_update_states as s')
         .innerJoin('clients as c', 'c.client_id', 's.client_id')
         .select('s.update_id')
         .where('s.state_id', '=', 2)
-        .where('c.status', '=', 'active');
-      if (collectionId !== undefined) {
-        required = required.innerJoin('collection_members as cm', (j) => j.onRef('cm.client_id', '=', 's.client_id').on('cm.collection_id', '=', collectionId));
-      }
+        .where('c.status', '=', 'active')
+        .innerJoin('collection_members as cm', (j) => j.onRef('cm.client_id', '=', 's.client_id').on('cm.collection_id', '=', collectionId));
       return required.groupBy('s.update_id').having((h) => h.fn.countAll(), '>=', atLeast);
     });
   }

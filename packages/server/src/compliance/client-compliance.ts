@@ -341,13 +341,13 @@ class Coverage {
   }
 }
 
+/** Up to this many updates are counted from their own state rows; more (the fleet summary) from the covered clients' rows. */
+const FEW_UPDATES = 1000;
+
 /**
- * Per update, the covered clients' state rows by state (set-based, one query): the rows of the
- * counted clients grouped by update, state and the client's scan product and anchor, the coverage
- * condition applied to those few groups. Only clients whose last completed scan can cover one of
- * `updates` are read, so right after a sync (no client has scanned the new updates yet) it costs
- * nothing. The clients drive the join (a CROSS JOIN keeps SQLite from starting at the states: each
- * client's rows are one range of the states' primary key); PostgreSQL hashes either way.
+ * Per update, the covered clients' state rows by state. Only clients whose last completed scan can
+ * cover one of `updates` are read, so right after a sync (no client has scanned the new updates
+ * yet) it costs nothing.
  */
 async function reportedCounts(
   db: Db,
@@ -356,31 +356,130 @@ async function reportedCounts(
   collectionId: string | undefined,
 ): Promise<Map<string, StateCounts>> {
   const reported = new Map<string, StateCounts>();
-  const minSeq = new Map<string, number>();
-  for (const u of updates) minSeq.set(u.product, Math.min(minSeq.get(u.product) ?? Infinity, u.change_seq));
-  const covering = [...minSeq].filter(([product, seq]) => groups.some((g) => g.last_scan_product === product && g.last_scan_anchor !== null && g.last_scan_anchor >= seq));
+  const byProduct = new Map<string, SummaryUpdate[]>();
+  for (const u of updates) {
+    let list = byProduct.get(u.product);
+    if (!list) byProduct.set(u.product, (list = []));
+    list.push(u);
+  }
+  const covering = [...byProduct].filter(([product, list]) => {
+    const minSeq = Math.min(...list.map((u) => u.change_seq));
+    return groups.some((g) => g.last_scan_product === product && g.last_scan_anchor !== null && g.last_scan_anchor >= minSeq);
+  });
   if (covering.length === 0) return reported;
+  const add = (u: SummaryUpdate, stateId: number, n: number) => {
+    let c = reported.get(u.update_id);
+    if (!c) reported.set(u.update_id, (c = emptyCounts()));
+    c[reportedState(stateId)] += n;
+  };
+  if (updates.length > FEW_UPDATES) {
+    await everyCoveredRow(db, covering, collectionId, add);
+    return reported;
+  }
+  for (const [product, list] of covering) await fewUpdatesRows(db, product, list, groups, collectionId, add);
+  return reported;
+}
+
+/**
+ * The fleet summary's way (set-based, one query): the rows of the covered clients grouped by
+ * update, state and the client's scan product and anchor, the coverage condition applied to those
+ * few groups. The clients drive the join (a CROSS JOIN keeps SQLite from starting at the states:
+ * each client's rows are one range of the states' primary key); PostgreSQL hashes either way.
+ */
+async function everyCoveredRow(db: Db, covering: Array<[string, SummaryUpdate[]]>, collectionId: string | undefined, add: (u: SummaryUpdate, stateId: number, n: number) => void): Promise<void> {
+  const byId = new Map(covering.flatMap(([, list]) => list.map((u) => [u.update_id, u] as const)));
   let query = db
     .selectFrom('clients')
     .crossJoin('client_update_states as s')
     .select((eb) => ['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor', eb.fn.countAll<number | string>().as('n')])
     .whereRef('s.client_id', '=', 'clients.client_id')
     .where('clients.status', '=', 'active')
-    .where((eb) => eb.or(covering.map(([product, seq]) => eb.and([eb('clients.last_scan_product', '=', product), eb('clients.last_scan_anchor', '>=', seq)]))));
-  if (collectionId !== undefined) {
-    query = query.where('clients.client_id', 'in', (eb) => eb.selectFrom('collection_members').select('collection_members.client_id').where('collection_members.collection_id', '=', collectionId));
-  }
-  if (updates.length === 1) query = query.where('s.update_id', '=', updates[0].update_id);
+    .where((eb) => eb.or(covering.map(([product, list]) => eb.and([eb('clients.last_scan_product', '=', product), eb('clients.last_scan_anchor', '>=', Math.min(...list.map((u) => u.change_seq)))]))));
+  if (collectionId !== undefined) query = inCollection(query, collectionId);
   const rows = await query.groupBy(['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor']).execute();
-  const byId = new Map(updates.map((u) => [u.update_id, u]));
   for (const r of rows) {
     const u = byId.get(r.update_id);
-    if (!u || !scanCovers(r, u)) continue;
-    let c = reported.get(r.update_id);
-    if (!c) reported.set(r.update_id, (c = emptyCounts()));
-    c[reportedState(r.state_id)] += Number(r.n);
+    if (u && scanCovers(r, u)) add(u, r.state_id, Number(r.n));
   }
-  return reported;
+}
+
+/**
+ * A page of updates of one product, from their own state rows: all of them counted by state from
+ * the index alone, less the rows of the clients that do not cover them (inactive, another scan
+ * product, an older anchor) — found from those clients, when they are fewer than the rows. Else,
+ * and in a collection, the rows joined to their clients.
+ */
+async function fewUpdatesRows(
+  db: Db,
+  product: string,
+  updates: readonly SummaryUpdate[],
+  groups: ReadonlyArray<{ last_scan_product: string | null; last_scan_anchor: number | null; n: number | string }>,
+  collectionId: string | undefined,
+  add: (u: SummaryUpdate, stateId: number, n: number) => void,
+): Promise<void> {
+  const ids = updates.map((u) => u.update_id);
+  const byId = new Map(updates.map((u) => [u.update_id, u]));
+  const minSeq = Math.min(...updates.map((u) => u.change_seq));
+  const maxSeq = Math.max(...updates.map((u) => u.change_seq));
+  if (collectionId === undefined) {
+    const totals = await db
+      .selectFrom('client_update_states')
+      .select((eb) => ['update_id', 'state_id', eb.fn.countAll<number | string>().as('n')])
+      .where('update_id', 'in', ids)
+      .groupBy(['update_id', 'state_id'])
+      .execute();
+    const rows = totals.reduce((sum, t) => sum + Number(t.n), 0);
+    if (rows === 0) return;
+    const { inactive } = await db
+      .selectFrom('clients')
+      .select((eb) => eb.fn.countAll<number | string>().as('inactive'))
+      .where('status', '<>', 'active')
+      .executeTakeFirstOrThrow();
+    let others = Number(inactive);
+    for (const g of groups) if (!(g.last_scan_product === product && g.last_scan_anchor !== null && g.last_scan_anchor >= maxSeq)) others += Number(g.n);
+    if (others * ids.length <= rows) {
+      const counts = new Map<string, number>();
+      const key = (updateId: string, stateId: number) => `${updateId} ${stateId}`;
+      for (const t of totals) counts.set(key(t.update_id, t.state_id), Number(t.n));
+      const uncovered = others === 0 ? [] : await db
+        .selectFrom('clients')
+        .crossJoin('client_update_states as s')
+        .select((eb) => ['s.update_id', 's.state_id', 'clients.status', 'clients.last_scan_product', 'clients.last_scan_anchor', eb.fn.countAll<number | string>().as('n')])
+        .whereRef('s.client_id', '=', 'clients.client_id')
+        .where('s.update_id', 'in', ids)
+        .where((eb) =>
+          eb.or([
+            eb('clients.status', '<>', 'active'),
+            eb('clients.last_scan_product', 'is', null),
+            eb('clients.last_scan_product', '<>', product),
+            eb('clients.last_scan_anchor', 'is', null),
+            eb('clients.last_scan_anchor', '<', maxSeq),
+          ]),
+        )
+        .groupBy(['s.update_id', 's.state_id', 'clients.status', 'clients.last_scan_product', 'clients.last_scan_anchor'])
+        .execute();
+      for (const r of uncovered) {
+        if (r.status === 'active' && scanCovers(r, byId.get(r.update_id)!)) continue;
+        counts.set(key(r.update_id, r.state_id), counts.get(key(r.update_id, r.state_id))! - Number(r.n));
+      }
+      for (const t of totals) add(byId.get(t.update_id)!, t.state_id, counts.get(key(t.update_id, t.state_id))!);
+      return;
+    }
+  }
+  let joined = db
+    .selectFrom('client_update_states as s')
+    .innerJoin('clients', 'clients.client_id', 's.client_id')
+    .select((eb) => ['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor', eb.fn.countAll<number | string>().as('n')])
+    .where('s.update_id', 'in', ids)
+    .where('clients.status', '=', 'active')
+    .where('clients.last_scan_product', '=', product)
+    .where('clients.last_scan_anchor', '>=', minSeq);
+  if (collectionId !== undefined) joined = inCollection(joined, collectionId);
+  const rows = await joined.groupBy(['s.update_id', 's.state_id', 'clients.last_scan_product', 'clients.last_scan_anchor']).execute();
+  for (const r of rows) {
+    const u = byId.get(r.update_id)!;
+    if (scanCovers(r, u)) add(u, r.state_id, Number(r.n));
+  }
 }
 
 /** For updates whose rules read more than os and dpkg: each uncovered client's estimated state. */

@@ -1,15 +1,35 @@
-import type { ClientDeployments } from '@patchday/core';
+import type { ClientDeployments, UpdateDetail } from '@patchday/core';
+import { useEffect, useState } from 'react';
 import { Link } from 'react-router';
 import { paths } from '../../app/navigation.ts';
+import { useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { StateMessages } from '../deployments/DeploymentMonitoring.tsx';
 import { categoryLabel, formatDeploymentTime } from '../deployments/deployment-categories.ts';
 import '../deployments/deployments.css';
 
-const noTitles = new Map<string, string>();
+/** The titles of the updates the client's state messages name (one per deployment at most: its last enforcement message). */
+function useUpdateTitles(assignments: ClientDeployments | undefined): Map<string, string> {
+  const api = useApi();
+  const [titles, setTitles] = useState(new Map<string, string>());
+  const ids = [...new Set(assignments?.deployments.flatMap((d) => d.states.map((s) => s.updateId).filter((id): id is string => id !== null)))].sort().join(',');
+  useEffect(() => {
+    if (!ids) return;
+    let cancelled = false;
+    // A title that cannot be had leaves the update named by its id: the rest of the page stands.
+    Promise.all(ids.split(',').map((id) => api.get<UpdateDetail>(`/updates/${id}`).then((u) => [id, u.title] as const, () => null))).then((found) => {
+      if (!cancelled) setTitles(new Map(found.filter((f) => f !== null)));
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [api, ids]);
+  return titles;
+}
 
 /** §9 per client: every assignment its policy carries and its state of each, from its state messages. */
 export function ClientAssignments({ assignments, error, onRetry }: { assignments: ClientDeployments | undefined; error: string | null; onRetry(): void }) {
+  const titles = useUpdateTitles(assignments);
   return (
     <section className="card" aria-labelledby="client-deployments">
       <h2 id="client-deployments">Deployments</h2>
@@ -47,7 +67,7 @@ export function ClientAssignments({ assignments, error, onRetry }: { assignments
                     {d.error && <div className="error-text">{d.error}</div>}
                   </td>
                   <td>
-                    <StateMessages states={d.states} updateTitles={noTitles} />
+                    <StateMessages states={d.states} updateTitles={titles} />
                   </td>
                 </tr>
               ))}

@@ -50,7 +50,7 @@ export function CollectionDefinition({ collection: c, all, onChanged }: { collec
       </dl>
       <h3>Query rules ({c.queryRules.length})</h3>
       {c.queryRules.length === 0 ? (
-        <p className="muted">{c.builtIn ? 'Built in: every active client is a member.' : 'No query rules: members are the direct members and the included collections’.'}</p>
+        <p className="muted">{c.builtIn ? 'Built in: every active client is a member.' : 'No query rules: its members are its direct members and those of the collections it includes.'}</p>
       ) : (
         <ul className="plain-list">
           {c.queryRules.map((r) => (

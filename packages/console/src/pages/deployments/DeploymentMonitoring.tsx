@@ -98,7 +98,7 @@ export function DeploymentMonitoring({ deploymentId, enabled, updateTitles, asid
         ) : (
           <>
             <div className="table-scroll">
-              <table className="compact deployment-table">
+              <table className="compact deployment-table deployment-clients">
                 <caption className="visually-hidden">Clients of the deployment</caption>
                 <thead>
                   <tr>

@@ -91,9 +91,9 @@ export default function AuditLogPage() {
               <tbody>
                 {list.map((e) => (
                   <tr key={e.id}>
-                    <td>{formatTime(e.at)}</td>
+                    <td className="time">{formatTime(e.at)}</td>
                     <td>{e.actor}</td>
-                    <td className="mono">{e.action}</td>
+                    <td className="mono action">{e.action}</td>
                     <td className="mono small">{e.target}</td>
                     <td>
                       <Details details={e.details} />

@@ -108,7 +108,7 @@ export default function StatusMessagesPage() {
               <tbody>
                 {list.map((m) => (
                   <tr key={m.id}>
-                    <td>{formatTime(m.at)}</td>
+                    <td className="time">{formatTime(m.at)}</td>
                     <td className="mono">{m.messageId}</td>
                     <td>
                       <span className={`severity severity-${m.severity}`}>{m.severity}</span>

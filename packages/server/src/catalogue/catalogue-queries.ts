@@ -1,6 +1,6 @@
 import type { UpdateDetail, UpdateFilter, UpdatePage, UpdateQuery } from '@patchday/core';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
-import type { Database } from '../store/schema.ts';
+import type { Database, UpdatesTable } from '../store/schema.ts';
 import type { UpdateBinary } from '@patchday/core';
 import { fromUpdateRow } from './update-rows.ts';
 
@@ -83,20 +83,32 @@ const summaryColumns = [
 const sortColumns = { releaseDate: 'release_date', title: 'title', product: 'product', classification: 'classification', changeSeq: 'change_seq' } as const;
 
 export async function findUpdates(db: Kysely<Database>, q: UpdateQuery, now: Date): Promise<UpdatePage> {
-  const { n } = await applyUpdateFilter(db.selectFrom('updates'), q, now)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
   const descending = q.sort.startsWith('-');
   const column = sortColumns[q.sort.replace(/^-/, '') as keyof typeof sortColumns];
-  const rows = await applyUpdateFilter(db.selectFrom('updates'), q, now)
-    .select(summaryColumns)
-    .orderBy(column, descending ? 'desc' : 'asc')
-    .orderBy('update_id')
-    .limit(q.pageSize)
-    .offset((q.page - 1) * q.pageSize)
-    .execute();
+  const sorted = <O>(query: SelectQueryBuilder<Database, 'updates', O>) =>
+    query
+      .orderBy(column, descending ? 'desc' : 'asc')
+      // Ties in the same direction: one index (column, update_id) read forwards or backwards.
+      .orderBy('update_id', descending ? 'desc' : 'asc');
+  const offset = (q.page - 1) * q.pageSize;
+  let total: number;
+  let rows: Array<Pick<UpdatesTable, (typeof summaryColumns)[number]>>;
+  if (q.text !== undefined || q.cve !== undefined) {
+    // A substring match reads every row, so once: the sort keys of every match, then the page's rows.
+    const keys = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now).select(['update_id', column])).execute();
+    const ids = keys.slice(offset, offset + q.pageSize).map((k) => k.update_id);
+    const byId = new Map(ids.length ? (await db.selectFrom('updates').select(summaryColumns).where('update_id', 'in', ids).execute()).map((r) => [r.update_id, r]) : []);
+    total = keys.length;
+    rows = ids.flatMap((id) => byId.get(id) ?? []);
+  } else {
+    const { n } = await applyUpdateFilter(db.selectFrom('updates'), q, now)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    total = Number(n);
+    rows = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now).select(summaryColumns)).limit(q.pageSize).offset(offset).execute();
+  }
   return {
-    total: Number(n),
+    total,
     page: q.page,
     pageSize: q.pageSize,
     updates: rows.map((r) => {

@@ -1,7 +1,6 @@
-import { ALL_SYSTEMS_COLLECTION_ID, type Collection } from '@patchday/core';
+import type { Collection } from '@patchday/core';
 import { useState, type FormEvent } from 'react';
 import { Link, useNavigate } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -9,6 +8,8 @@ import { formatNumber } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { useAction } from '../software-updates/use-action.ts';
+import { CollectionFields, draftOfCollection } from './CollectionFields.tsx';
 import './collections.css';
 
 /** Every collection (§1) with its members, rules and settings at a glance; a new one for those who may. */
@@ -80,56 +81,29 @@ export default function CollectionsPage() {
   );
 }
 
-/** Name, description and limiting collection; rules, windows and members come on its own page. */
+/** What makes the collection; rules, windows, members and client settings come on its own page. */
 function NewCollection({ collections, onCancel }: { collections: Collection[]; onCancel(): void }) {
   const api = useApi();
   const navigate = useNavigate();
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  const [limiting, setLimiting] = useState(ALL_SYSTEMS_COLLECTION_ID);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const [draft, setDraft] = useState(() => draftOfCollection(null));
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const created = await api.post<Collection>('/collections', { name: name.trim(), description, limitingCollectionId: limiting });
-      navigate(paths.collection(created.collectionId));
-    } catch (e) {
-      setError(errorMessage(e));
-      setBusy(false);
-    }
+    const created = await action.run(() => api.post<Collection>('/collections', { ...draft, name: draft.name.trim() }));
+    if (created) navigate(paths.collection(created.collectionId));
   };
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="New collection">
-      <label>
-        Name
-        <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={100} />
-      </label>
-      <label>
-        Description
-        <input className="medium" value={description} onChange={(e) => setDescription(e.target.value)} maxLength={1000} />
-      </label>
-      <label>
-        Limiting collection
-        <select value={limiting} onChange={(e) => setLimiting(e.target.value)}>
-          {collections.map((c) => (
-            <option key={c.collectionId} value={c.collectionId}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      </label>
+      <CollectionFields value={draft} onChange={setDraft} others={collections} />
       <span className="form-buttons">
-        <button type="submit" className="primary" disabled={busy}>
+        <button type="submit" className="primary" disabled={action.busy}>
           Create collection
         </button>
         <button type="button" onClick={onCancel}>
           Cancel
         </button>
       </span>
-      <ErrorNotice error={error} />
+      <ErrorNotice error={action.error} />
     </form>
   );
 }

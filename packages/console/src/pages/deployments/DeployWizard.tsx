@@ -12,23 +12,15 @@ import { libraryPaths } from '../software-updates/library-paths.ts';
 import '../software-updates/software-library.css';
 import { useAction } from '../software-updates/use-action.ts';
 import { AlertFields, behaviourOf, defaultBehaviour, describeAlert, describeWindows, RestartAndWindowFields, restartWords, type BehaviourDraft } from './DeploymentBehaviourFields.tsx';
+import { ScheduleFields, scheduleOf, timeWords, type ScheduleDraft } from './DeploymentScheduleFields.tsx';
 
 const steps = ['Group and collection', 'Purpose and schedule', 'Restarts and windows', 'Alerts', 'Summary'] as const;
 
-interface Draft extends BehaviourDraft {
+interface Draft extends BehaviourDraft, ScheduleDraft {
   name: string;
   groupId: string;
   collectionId: string;
-  purpose: 'required' | 'available';
-  timeBasis: 'utc' | 'client-local';
-  /** 'YYYY-MM-DDTHH:MM' as the date-time field gives it; '' = as soon as it is created. */
-  availableAt: string;
-  deadlineAt: string;
 }
-
-/** A wall-clock time of the form in the deployment's basis: UTC ones end with Z, client-local ones have none. */
-const wireTime = (value: string, basis: Draft['timeBasis']) => (basis === 'utc' ? `${value}Z` : value);
-const timeWords = (value: string, basis: Draft['timeBasis']) => `${value.replace('T', ' ')} ${basis === 'utc' ? 'UTC' : "in each client's local time"}`;
 
 /**
  * §6.4 the deploy wizard (/deployments/new?groupId=…): an update group to a collection, step by
@@ -80,10 +72,7 @@ export default function DeployWizard() {
         name,
         groupId: draft.groupId,
         collectionId: draft.collectionId,
-        purpose: draft.purpose,
-        timeBasis: draft.timeBasis,
-        ...(draft.availableAt ? { availableAt: wireTime(draft.availableAt, draft.timeBasis) } : {}),
-        deadlineAt: draft.purpose === 'required' && draft.deadlineAt ? wireTime(draft.deadlineAt, draft.timeBasis) : null,
+        ...scheduleOf(draft),
         ...behaviourOf(draft),
       }),
     );
@@ -129,49 +118,7 @@ export default function DeployWizard() {
       </>
     );
   } else if (step === 1) {
-    body = (
-      <>
-        <fieldset>
-          <legend>Purpose</legend>
-          <div className="form-row">
-            <label className="check">
-              <input type="radio" name="purpose" checked={draft.purpose === 'required'} onChange={() => set({ purpose: 'required' })} />
-              Required: clients install by the deadline
-            </label>
-            <label className="check">
-              <input type="radio" name="purpose" checked={draft.purpose === 'available'} onChange={() => set({ purpose: 'available', deadlineAt: '' })} />
-              Available: clients install only when their user asks
-            </label>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Schedule</legend>
-          <div className="form-row">
-            <label>
-              Times are in
-              <select value={draft.timeBasis} onChange={(e) => set({ timeBasis: e.target.value as Draft['timeBasis'] })}>
-                <option value="utc">UTC</option>
-                <option value="client-local">Each client's local time</option>
-              </select>
-            </label>
-            <label>
-              Available time
-              <input type="datetime-local" value={draft.availableAt} onChange={(e) => set({ availableAt: e.target.value })} />
-            </label>
-            {draft.purpose === 'required' && (
-              <label>
-                Deadline
-                <input type="datetime-local" value={draft.deadlineAt} onChange={(e) => set({ deadlineAt: e.target.value })} required />
-              </label>
-            )}
-          </div>
-          <p className="hint">
-            No available time: as soon as it is created (the site's time).{' '}
-            {draft.timeBasis === 'client-local' ? 'Each client reads the times in its own time zone, so a fleet across zones installs at the same local hour.' : 'Every client reads the same instant.'}
-          </p>
-        </fieldset>
-      </>
-    );
+    body = <ScheduleFields value={draft} onChange={set} />;
   } else if (step === 2) {
     body = <RestartAndWindowFields value={draft} onChange={set} />;
   } else if (step === 3) {

@@ -1,20 +1,22 @@
 import type { Deployment, UpdateGroupDetail } from '@patchday/core';
 import { useMemo, useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
+import { Link, useNavigate, useParams } from 'react-router';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { ConfirmButton } from '../software-updates/ConfirmButton.tsx';
+import { useAction } from '../software-updates/use-action.ts';
 import { DeploymentFlags } from './DeploymentFlags.tsx';
 import { DeploymentMonitoring } from './DeploymentMonitoring.tsx';
 import { DeploymentSettings } from './DeploymentSettings.tsx';
 import { DeploymentUpdates } from './DeploymentUpdates.tsx';
+import { EditDeployment } from './EditDeployment.tsx';
 import './deployments.css';
 
-/** One deployment: its settings, enable/disable, and its monitoring (§9), live while clients report. */
+/** One deployment: its settings (edited in place), enable/disable, delete, and its monitoring (§9), live while clients report. */
 export default function DeploymentPage() {
   const { deploymentId = '' } = useParams();
   const api = useApi();
@@ -22,8 +24,9 @@ export default function DeploymentPage() {
   const d = deployment.data;
   const group = useResource<UpdateGroupDetail>(d ? `/update-groups/${d.groupId}?pageSize=1000` : null);
   const updateTitles = useMemo(() => new Map(group.data?.members.updates.map((u) => [u.updateId, u.title])), [group.data]);
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const action = useAction();
+  const navigate = useNavigate();
+  const [editing, setEditing] = useState(false);
 
   if (deployment.error && !d) {
     return (
@@ -37,16 +40,10 @@ export default function DeploymentPage() {
   if (!d) return <Loading what="Loading the deployment" />;
 
   const setEnabled = async (enabled: boolean) => {
-    setBusy(true);
-    setActionError(null);
-    try {
-      await api.patch(`/deployments/${d.deploymentId}`, { enabled });
-      deployment.reload();
-    } catch (error) {
-      setActionError(errorMessage(error));
-    } finally {
-      setBusy(false);
-    }
+    if (await action.run(() => api.patch(`/deployments/${d.deploymentId}`, { enabled }))) deployment.reload();
+  };
+  const remove = async () => {
+    if (await action.run(() => api.delete(`/deployments/${d.deploymentId}`))) navigate(paths.deployments);
   };
 
   return (
@@ -65,13 +62,33 @@ export default function DeploymentPage() {
         }
         actions={
           <Can permission="manage">
-            <button type="button" onClick={() => void setEnabled(!d.enabled)} disabled={busy}>
+            <button type="button" onClick={() => void setEnabled(!d.enabled)} disabled={action.busy}>
               {d.enabled ? 'Disable' : 'Enable'}
             </button>
+            <button type="button" onClick={() => (action.clear(), setEditing(true))} disabled={editing}>
+              Edit settings
+            </button>
+            <ConfirmButton
+              label="Delete deployment"
+              question={`Delete ${d.name}? Its members stop getting it and the states they reported are removed.`}
+              confirmLabel="Yes, delete"
+              onConfirm={() => void remove()}
+              disabled={action.busy}
+            />
           </Can>
         }
       />
-      <ErrorNotice error={actionError} />
+      <ErrorNotice error={action.error} />
+      {editing && (
+        <EditDeployment
+          d={d}
+          onCancel={() => setEditing(false)}
+          onSaved={() => {
+            setEditing(false);
+            deployment.reload();
+          }}
+        />
+      )}
       <DeploymentMonitoring deploymentId={d.deploymentId} enabled={d.enabled} updateTitles={updateTitles} aside={<DeploymentSettings d={d} />} />
       <DeploymentUpdates group={group.data} error={group.error} />
     </>

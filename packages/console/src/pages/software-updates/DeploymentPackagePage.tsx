@@ -13,6 +13,7 @@ import { useResource } from '../../hooks/useResource.ts';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { ContentJobProgress } from './ContentJobProgress.tsx';
 import { DownloadContentForm, downloadNotice } from './DownloadContentForm.tsx';
+import { EditNameForm } from './EditNameForm.tsx';
 import { PackageDistribution } from './PackageDistribution.tsx';
 import './software-library.css';
 import { useAction } from './use-action.ts';
@@ -38,6 +39,7 @@ export default function DeploymentPackagePage() {
   const action = useAction();
   const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
   const [downloading, setDownloading] = useState(false);
+  const [renaming, setRenaming] = useState(false);
   const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
   const manage = can('manage');
 
@@ -96,6 +98,9 @@ export default function DeploymentPackagePage() {
               <button type="button" className="primary" onClick={() => setDownloading(true)} disabled={downloading || running}>
                 Download content
               </button>
+              <button type="button" onClick={() => setRenaming(true)} disabled={renaming}>
+                Rename
+              </button>
               <ConfirmButton label="Delete package" question={`Delete ${p.name} and its files?`} confirmLabel="Yes, delete" onConfirm={() => void remove()} disabled={running} />
             </>
           )
@@ -107,6 +112,7 @@ export default function DeploymentPackagePage() {
         </p>
       )}
       <ErrorNotice error={action.error ?? detail.error} />
+      {renaming && <EditNameForm what="deployment package" path={`/packages/${p.packageId}`} current={p} onClose={(saved) => (setRenaming(false), saved && detail.reload())} />}
       {downloading && (
         <DownloadContentForm
           packageId={p.packageId}

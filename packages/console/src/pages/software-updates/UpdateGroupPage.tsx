@@ -13,6 +13,7 @@ import { useResource } from '../../hooks/useResource.ts';
 import { ConfirmButton } from './ConfirmButton.tsx';
 import { changeNotice } from './CreateGroupFromUpdates.tsx';
 import { DownloadContentForm, downloadNotice } from './DownloadContentForm.tsx';
+import { EditNameForm } from './EditNameForm.tsx';
 import { libraryPaths } from './library-paths.ts';
 import './software-library.css';
 import { useAction } from './use-action.ts';
@@ -40,6 +41,7 @@ export default function UpdateGroupPage() {
   const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);
   const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
   const [downloading, setDownloading] = useState(false);
+  const [renaming, setRenaming] = useState(false);
   const selection = useUpdateSelection();
   const manage = can('manage');
 
@@ -103,6 +105,9 @@ export default function UpdateGroupPage() {
               <button type="button" onClick={() => setDownloading(true)} disabled={downloading}>
                 Download content
               </button>
+              <button type="button" onClick={() => setRenaming(true)} disabled={renaming}>
+                Rename
+              </button>
               <ConfirmButton label="Delete group" question={`Delete ${g.name}?`} confirmLabel="Yes, delete" onConfirm={() => void remove()} />
             </>
           )
@@ -121,6 +126,7 @@ export default function UpdateGroupPage() {
         <Stat label="Without content" value={g.counts.withoutContent} red={g.counts.withoutContent > 0} hint="files in no deployment package" />
         <Stat label="Deployments" value={g.deployments} />
       </div>
+      {renaming && <EditNameForm what="update group" path={`/update-groups/${g.groupId}`} current={g} onClose={(saved) => (setRenaming(false), saved && detail.reload())} />}
       {downloading && (
         <DownloadContentForm
           groupId={g.groupId}

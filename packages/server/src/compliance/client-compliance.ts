@@ -22,7 +22,7 @@ import {
   type UpdateComplianceQuery,
 } from '@patchday/core';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { inventoryOf } from '../inventory/inventory-store.ts';
+import { inventoryOf, isPostgres } from '../inventory/inventory-store.ts';
 import type { Database } from '../store/schema.ts';
 import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate } from './fleet-estimate.ts';
 
@@ -404,10 +404,11 @@ async function everyCoveredRow(db: Db, covering: Array<[string, SummaryUpdate[]]
 }
 
 /**
- * A page of updates of one product, from their own state rows: all of them counted by state from
- * the index alone, less the rows of the clients that do not cover them (inactive, another scan
- * product, an older anchor) — found from those clients, when they are fewer than the rows. Else,
- * and in a collection, the rows joined to their clients.
+ * A page of updates of one product, from their own state rows. SQLite: all of them counted by
+ * state from the index alone, less the rows of the clients that do not cover them (inactive,
+ * another scan product, an older anchor) — found from those clients, when they are fewer than the
+ * rows; a join would look up each row's client. Else, in a collection, and on PostgreSQL (which
+ * hashes the join, so reading the rows once is cheapest): the rows joined to their clients.
  */
 async function fewUpdatesRows(
   db: Db,
@@ -421,7 +422,7 @@ async function fewUpdatesRows(
   const byId = new Map(updates.map((u) => [u.update_id, u]));
   const minSeq = Math.min(...updates.map((u) => u.change_seq));
   const maxSeq = Math.max(...updates.map((u) => u.change_seq));
-  if (collectionId === undefined) {
+  if (collectionId === undefined && !isPostgres(db)) {
     const totals = await db
       .selectFrom('client_update_states')
       .select((eb) => ['update_id', 'state_id', eb.fn.countAll<number | string>().as('n')])

@@ -1,5 +1,6 @@
 import {
   debianApplicabilityRules,
+  evaluateRule,
   evaluateUpdate,
   ruleReadsOf,
   type DetectionState,
@@ -181,6 +182,7 @@ export async function estimateUpdates(db: Db, universe: InventoryUniverse, updat
   const out = new Map<string, Estimate>();
   const fast: Array<{ updateId: string; rules: UpdateApplicability; names: string[] }> = [];
   const names = new Set<string>();
+  const osInventories = universe.osGroups.map((g): Inventory => ({ os: g.os, dpkg: g.hasDpkg ? {} : null, facts: {} }));
   for (const u of updates) {
     const rules = applicabilityOf(u);
     if (rules === null) {
@@ -192,6 +194,12 @@ export async function estimateUpdates(db: Db, universe: InventoryUniverse, updat
       out.set(u.updateId, { kind: 'client', rules });
       continue;
     }
+    // Prerequisites that read the os alone and fail on every os of the universe (an update of
+    // another release): Not Required everywhere, whatever is installed; its packages are not read.
+    if (ruleReadsOf([rules.prerequisites]).dpkgPackages.size === 0 && osInventories.every((inventory) => evaluateRule(rules.prerequisites, inventory) === 'false')) {
+      out.set(u.updateId, { kind: 'inventory', byOs: osInventories.map(() => 'Not Required'), byInventory: new Map() });
+      continue;
+    }
     const own = [...reads.dpkgPackages].sort();
     for (const n of own) names.add(n);
     fast.push({ updateId: u.updateId, rules, names: own });
@@ -199,7 +207,6 @@ export async function estimateUpdates(db: Db, universe: InventoryUniverse, updat
   if (fast.length === 0) return out;
 
   const postings = await loadPostings(db, universe, names);
-  const osInventories = universe.osGroups.map((g): Inventory => ({ os: g.os, dpkg: g.hasDpkg ? {} : null, facts: {} }));
   const count = universe.shas.length;
   const stamp = new Int32Array(count).fill(-1);
   const signature: string[] = new Array(count);

@@ -3,15 +3,18 @@
  * have reported: they are read from the page's own state rows, less those of clients whose scans
  * do not cover them, or by joining the rows to their clients when those clients are many — either
  * way each update's counts must be its own report's. And "required by at least N" counts the
- * Required states of active clients only.
+ * Required states of active clients only. An update of another release is estimated without
+ * reading its packages, and must still be each inventory's own answer.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import type { UpdateCompliance, UpdateCountsList, UpdatePage } from '@patchday/core';
+import { evaluateUpdate, type UpdateBinary, type UpdateCompliance, type UpdateCountsList, type UpdatePage } from '@patchday/core';
 import { startComplianceFixture, type ComplianceFixture } from '../../test/compliance-fixture.ts';
 import { insertClient } from '../../test/inventories.ts';
 import { describeEachStore } from '../../test/stores.ts';
 import { refreshMemberships } from '../collections/memberships.ts';
+import { inventoryOf } from '../inventory/inventory-store.ts';
+import { applicabilityOf, estimateUpdates, loadUniverse, stateOnInventory } from './fleet-estimate.ts';
 
 const REPORTING = 12;
 
@@ -96,5 +99,30 @@ describeEachStore('counts of a page of updates with many reported states', (kind
     // The collection holds node-a, node-b and five of the twelve.
     assert.deepEqual(await required(6, `&collectionId=${f.collectionId}`), [f.reportedRequired.updateId]);
     assert.deepEqual(await required(5, `&collectionId=${f.collectionId}`), [f.reportedRequired.updateId, f.unreported.updateId].sort());
+  });
+
+  test('updates for another release or architecture: estimated without their packages, each inventory\'s own answer', async () => {
+    const db = f.t.site.store.db;
+    const binaries = (await f.t.api<{ binaries: UpdateBinary[] }>('GET', `/updates/${f.openssl.updateId}`)).body.binaries;
+    const updates = [
+      { updateId: 'debian-12', product: 'Debian 12', binaries },
+      { updateId: 'debian-13', product: 'Debian 13', binaries },
+      { updateId: 'arm64', product: 'Debian 12', binaries: binaries.map((b) => ({ ...b, architecture: b.architecture === 'all' ? 'all' : 'arm64' })) },
+    ];
+    const universe = await loadUniverse(db);
+    const estimates = await estimateUpdates(db, universe, updates);
+    const clients = await db.selectFrom('clients').select(['client_id', 'inventory_sha256']).where('inventory_sha256', 'is not', null).execute();
+    assert.ok(clients.length >= 3);
+    for (const u of updates) {
+      const states = [];
+      for (const c of clients) {
+        const own = evaluateUpdate(applicabilityOf(u)!, (await inventoryOf(db, c.client_id))!);
+        const estimated = stateOnInventory(estimates.get(u.updateId)!, universe, universe.indexOf.get(c.inventory_sha256!)!);
+        assert.equal(estimated, own, `${u.updateId} on ${c.client_id}`);
+        states.push(own);
+      }
+      if (u.updateId === 'debian-12') assert.ok(states.includes('Required') && states.includes('Installed'), 'node-b patched openssl, the others need it');
+      else assert.ok(states.every((s) => s === 'Not Required'), u.updateId);
+    }
   });
 });

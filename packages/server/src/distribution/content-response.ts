@@ -1,11 +1,9 @@
-import { createReadStream, type ReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { pipeline } from 'node:stream';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { HttpError } from '../http/http-error.ts';
 
-/** Bytes read from disk per chunk: large reads mean few syscalls and callbacks per megabyte served. */
+/** Bytes read from disk per write: large reads mean few syscalls and callbacks per megabyte served. */
 const READ_CHUNK = 512 * 1024;
 
 export type ContentReplyPlan =
@@ -61,28 +59,72 @@ export async function openContent(path: string, sha256: string): Promise<OpenedC
 
 const header = (headers: IncomingHttpHeaders, name: string) => (typeof headers[name] === 'string' ? (headers[name] as string) : undefined);
 
-/** The plan for this request, and the file's bytes to send (null for HEAD, 416 and empty files: the file is closed). */
-async function prepare(method: string, headers: IncomingHttpHeaders, content: OpenedContent): Promise<{ plan: ContentReplyPlan; body: ReadStream | null }> {
-  const plan = planContentReply(content.size, content.sha256, header(headers, 'range'), header(headers, 'if-range'));
-  if (plan.status === 416 || method === 'HEAD' || plan.end < plan.start) {
-    await content.file.close();
-    return { plan, body: null };
-  }
-  return { plan, body: createReadStream('', { fd: content.file, start: plan.start, end: plan.end, highWaterMark: READ_CHUNK }) };
-}
-
-/** Answers a GET or HEAD through Fastify (the site's routes), streamed from disk, never buffered whole. */
-export async function sendContentFile(request: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<FastifyReply> {
-  const { plan, body } = await prepare(request.method, request.headers, await openContent(path, sha256));
-  reply.status(plan.status).headers(plan.headers);
-  return body ? reply.send(body) : reply.send();
-}
-
-/** The same on a plain Node response (a remote distribution point's serving workers, where every CPU cycle per byte counts). */
+/**
+ * Answers a GET or HEAD of an opened file on a plain Node response: status and headers by
+ * `planContentReply`, then the bytes read from disk into reused buffers (never the whole file).
+ * The file is closed in every case; a failure after the headers went out cuts the connection, so
+ * the client sees a short body rather than wrong bytes.
+ */
 export async function pipeContent(request: IncomingMessage, response: ServerResponse, content: OpenedContent): Promise<void> {
-  const { plan, body } = await prepare(request.method ?? 'GET', request.headers, content);
-  response.writeHead(plan.status, plan.headers);
-  if (!body) return void response.end();
-  // A client that goes away ends the stream and closes the file.
-  pipeline(body, response, () => undefined);
+  try {
+    const plan = planContentReply(content.size, content.sha256, header(request.headers, 'range'), header(request.headers, 'if-range'));
+    response.writeHead(plan.status, plan.headers);
+    if (plan.status === 416 || request.method === 'HEAD' || plan.end < plan.start) return void response.end();
+    await writeRange(content.file, plan.start, plan.end, response);
+  } catch (error) {
+    response.destroy();
+    throw error;
+  } finally {
+    await content.file.close();
+  }
+}
+
+/** The same through Fastify (the site's routes): checks that throw (404, …) answer before the reply is taken over. */
+export async function sendContentFile(request: FastifyRequest, reply: FastifyReply, path: string, sha256: string): Promise<void> {
+  const content = await openContent(path, sha256);
+  reply.hijack();
+  await pipeContent(request.raw, reply.raw, content).catch((error: Error) => request.log.error({ err: error, url: request.url }, 'sending a file failed'));
+}
+
+/**
+ * Read buffers are reused: a fresh 512 KiB buffer for every read costs more CPU (allocation, page
+ * faults, garbage collection) than copying the bytes. A buffer goes back to the pool once the
+ * socket has taken its bytes (the write's callback). Spares not needed for a while are let go.
+ */
+const spare: Buffer[] = [];
+const MAX_SPARE = 256;
+let taken = 0;
+setInterval(() => {
+  if (taken === 0) spare.length = Math.min(spare.length, 8);
+  taken = 0;
+}, 30_000).unref();
+
+async function writeRange(file: FileHandle, start: number, end: number, response: ServerResponse): Promise<void> {
+  let position = start;
+  while (position <= end) {
+    if (response.destroyed) return;
+    const buffer = spare.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK);
+    taken += 1;
+    const { bytesRead } = await file.read(buffer, 0, Math.min(READ_CHUNK, end - position + 1), position);
+    if (bytesRead === 0) throw new Error(`the file ended at byte ${position} of ${end + 1}`);
+    position += bytesRead;
+    const drained = response.write(bytesRead === READ_CHUNK ? buffer : buffer.subarray(0, bytesRead), (error) => {
+      if (!error && spare.length < MAX_SPARE) spare.push(buffer);
+    });
+    if (!drained) await writable(response);
+  }
+  response.end();
+}
+
+/** Resolves when the response can take more bytes, or is gone. */
+function writable(response: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      response.off('drain', done);
+      response.off('close', done);
+      resolve();
+    };
+    response.on('drain', done);
+    response.on('close', done);
+  });
 }

@@ -56,9 +56,19 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
   const identity = files.identity({ site: config.site, credential: config.credential });
   const library = new ContentLibrary(files.libraryRoot);
   await library.clearIncoming();
-  const link = new SiteLink(identity.site, identity.credential);
+  const stopping = new AbortController();
+  const link = new SiteLink(identity.site, identity.credential, stopping.signal);
   let key = files.contentTokenKey();
   let last: LastPass | null = null;
+  const health = () => ({ site: identity.site, lastPass: last });
+  let serving: ServingWorkers;
+  if (config.workers) {
+    serving = await startServingWorkers(config.workers, log);
+  } else {
+    const server = buildDpServer({ library, clock, log, key: () => key, health });
+    serving = { url: await server.listen(config.host ?? '127.0.0.1', config.port ?? DEFAULT_DP_PORT), share: () => undefined, close: () => server.close() };
+  }
+
   const sync = new DpSync(
     link,
     library,
@@ -68,18 +78,10 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
       if (key?.toString('base64url') === fresh) return;
       files.saveContentTokenKey(fresh);
       key = Buffer.from(fresh, 'base64url');
+      serving.share(key, health());
     },
     config.progressIntervalMs,
   );
-
-  const health = () => ({ site: identity.site, lastPass: last });
-  let serving: ServingWorkers;
-  if (config.workers) {
-    serving = await startServingWorkers(config.workers, log);
-  } else {
-    const server = buildDpServer({ library, clock, log, key: () => key, health });
-    serving = { url: await server.listen(config.host ?? '127.0.0.1', config.port ?? DEFAULT_DP_PORT), share: () => undefined, close: () => server.close() };
-  }
 
   let chain: Promise<unknown> = Promise.resolve();
   let timer: NodeJS.Timeout | null = null;
@@ -93,7 +95,7 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
       return result;
     } catch (error) {
       last = { at: clock.now().toISOString(), result: null, error: (error as Error).message };
-      log.warn({ err: error }, 'the pass over the site\'s targets failed; the next one retries');
+      if (!stopping.signal.aborted) log.warn({ err: error }, 'the pass over the site\'s targets failed; the next one retries');
       throw error;
     } finally {
       serving.share(key, health());
@@ -119,6 +121,7 @@ export async function runDistributionPoint(config: DistributionPointConfig): Pro
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      stopping.abort();
       await chain;
       await serving.close();
     },

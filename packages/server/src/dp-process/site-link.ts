@@ -26,6 +26,8 @@ export class SiteLink {
   constructor(
     readonly siteUrl: string,
     private readonly credential: string,
+    /** Ends every request in flight (the distribution point is stopping; partial files stay). */
+    private readonly signal?: AbortSignal,
   ) {}
 
   private async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
@@ -35,6 +37,7 @@ export class SiteLink {
         method,
         headers: { authorization: `Bearer ${this.credential}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
         body: body === undefined ? undefined : JSON.stringify(body),
+        signal: this.signal,
       });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;

@@ -1,7 +1,5 @@
-import type { Client, ClientCollections, ClientDeployments, DeploymentStateRecord, UpcomingWindows } from '@patchday/core';
-import { useState } from 'react';
-import { Link, useParams } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
+import type { Client, ClientDeployments, DeploymentStateRecord } from '@patchday/core';
+import { Link, useNavigate, useParams } from 'react-router';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -9,7 +7,10 @@ import { formatTime } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { ConfirmButton } from '../software-updates/ConfirmButton.tsx';
+import { useAction } from '../software-updates/use-action.ts';
 import { ClientAssignments } from './ClientAssignments.tsx';
+import { ClientCollections } from './ClientCollections.tsx';
 import { ClientUpdates } from './ClientUpdates.tsx';
 import { scanText } from './client-text.ts';
 import '../collections/collections.css';
@@ -24,16 +25,15 @@ function lastDeploymentMessage(assignments: ClientDeployments | undefined): { na
   return last;
 }
 
-/** One client (§9): when it last scanned, took its policy and reported; every update and assignment and their states. */
+/** One client (§9), deleted by a Full Administrator: when it last scanned, took its policy and reported; every update and assignment and their states. */
 export default function ClientPage() {
   const { clientId = '' } = useParams();
   const id = encodeURIComponent(clientId);
   const api = useApi();
   const client = useResource<Client>(`/clients/${id}`, { pollMs: LIVE_MS });
   const assignments = useResource<ClientDeployments>(`/clients/${id}/deployments`, { pollMs: LIVE_MS });
-  const collections = useResource<ClientCollections>(`/clients/${id}/collections`);
-  const windows = useResource<UpcomingWindows>(`/clients/${id}/maintenance-windows/next?count=5`);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const navigate = useNavigate();
   const c = client.data;
 
   if (client.error && !c) {
@@ -48,14 +48,10 @@ export default function ClientPage() {
   if (!c) return <Loading what="Loading the client" />;
 
   const approve = async () => {
-    setError(null);
-    try {
-      await api.post(`/clients/${c.clientId}/approve`);
-      client.reload();
-      collections.reload();
-    } catch (e) {
-      setError(errorMessage(e));
-    }
+    if (await action.run(() => api.post(`/clients/${c.clientId}/approve`))) client.reload();
+  };
+  const remove = async () => {
+    if (await action.run(() => api.delete(`/clients/${c.clientId}`))) navigate(paths.clients);
   };
   const last = lastDeploymentMessage(assignments.data);
 
@@ -68,16 +64,23 @@ export default function ClientPage() {
         title={c.name}
         description={c.status === 'active' ? <span className="tag">active</span> : <span className="tag tag-warn">waiting for approval: it gets no policy until approved</span>}
         actions={
-          c.status === 'pending' && (
-            <Can permission="administer">
-              <button type="button" className="primary" onClick={() => void approve()}>
+          <Can permission="administer">
+            {c.status === 'pending' && (
+              <button type="button" className="primary" onClick={() => void approve()} disabled={action.busy}>
                 Approve
               </button>
-            </Can>
-          )
+            )}
+            <ConfirmButton
+              label="Delete client"
+              question={`Delete ${c.name}? It leaves its collections and its reported states are removed; to come back it enrols again.`}
+              confirmLabel="Yes, delete"
+              onConfirm={() => void remove()}
+              disabled={action.busy}
+            />
+          </Can>
         }
       />
-      <ErrorNotice error={error} />
+      <ErrorNotice error={action.error} />
       <div className="grid-2">
         <section className="card" aria-labelledby="client-properties">
           <h2 id="client-properties">Client</h2>
@@ -108,40 +111,8 @@ export default function ClientPage() {
             </dd>
           </dl>
         </section>
-        <section className="card" aria-labelledby="client-collections">
-          <h2 id="client-collections">Collections and maintenance windows</h2>
-          <ErrorNotice error={collections.error ?? windows.error} />
-          {collections.data && (
-            <ul className="plain-list">
-              {collections.data.collections.map((m) => (
-                <li key={m.collectionId}>
-                  <Link to={paths.collection(m.collectionId)}>{m.name}</Link>
-                  {m.direct && <span className="tag">direct</span>}
-                  {m.settingsPriority !== null && <span className="tag">settings priority {m.settingsPriority}</span>}
-                </li>
-              ))}
-              {collections.data.collections.length === 0 && <li className="muted">In no collection.</li>}
-            </ul>
-          )}
-          {windows.data && (
-            <>
-              <h3>Next service windows</h3>
-              {windows.data.sources.length === 0 ? (
-                <p className="muted">None of its collections has a maintenance window: installs may happen at any time.</p>
-              ) : windows.data.windows.length === 0 ? (
-                <p className="muted">Its windows are all disabled.</p>
-              ) : (
-                <ul className="plain-list">
-                  {windows.data.windows.map((w) => (
-                    <li key={w.start}>
-                      {formatTime(w.start)} to {formatTime(w.end)} <span className="muted small">({w.durationMinutes} min)</span>
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </>
-          )}
-        </section>
+        {/* Approval puts the client in All Systems: its collections load again. */}
+        <ClientCollections key={c.status} clientId={c.clientId} name={c.name} />
       </div>
       <ClientAssignments assignments={assignments.data} error={assignments.error} onRetry={assignments.reload} />
       <ClientUpdates clientId={c.clientId} />

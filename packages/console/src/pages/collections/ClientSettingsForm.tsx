@@ -2,6 +2,7 @@ import { clientSettingNames, type Collection, type CollectionClientSettings } fr
 import { useId, useState, type FormEvent } from 'react';
 import { useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { formatNumber } from '../../components/format.ts';
 import { useAction } from '../software-updates/use-action.ts';
 import { settingBounds, settingLabel, type SettingName } from './client-settings-text.ts';
@@ -57,10 +58,10 @@ export function ClientSettingsForm({ collection: c, onSaved, onCancel }: { colle
                 </td>
                 <td>
                   {bounds ? (
-                    <input id={`${id}-${s}`} type="number" className="narrow" min={bounds.min} max={bounds.max} step={1} value={draft[s]} placeholder="not assigned" onChange={(e) => set(e.target.value)} />
+                    <input id={`${id}-${s}`} type="number" className="narrow" min={bounds.min} max={bounds.max} step={1} value={draft[s]} placeholder="not set" onChange={(e) => set(e.target.value)} />
                   ) : (
                     <select id={`${id}-${s}`} value={draft[s]} onChange={(e) => set(e.target.value)}>
-                      <option value="">not assigned</option>
+                      <option value="">not set</option>
                       <option value="true">Yes</option>
                       <option value="false">No</option>
                     </select>
@@ -78,17 +79,10 @@ export function ClientSettingsForm({ collection: c, onSaved, onCancel }: { colle
       </label>
       <p className="hint">
         1 is the highest: where a client is in several collections that assign a setting, the one with the highest priority wins it. Each priority belongs to one collection.
-        Settings no collection assigns keep their §12 defaults.
+        A setting no collection assigns keeps its default.
       </p>
       <ErrorNotice error={action.error} />
-      <span className="form-buttons">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save client settings
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </span>
+      <FormButtons submit="Save client settings" busy={action.busy} onCancel={onCancel} />
     </form>
   );
 }

@@ -5,11 +5,11 @@ import { errorMessage } from '../../api/client.ts';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 
 /**
  * How the collection is made (§1): the limiting collection its members are a subset of, the
- * collections it includes and excludes, its query rules (which those who may can add and remove),
- * and the client settings it assigns with their priority.
+ * collections it includes and excludes, and its query rules (which those who may can add and remove).
  */
 export function CollectionDefinition({ collection: c, all, onChanged }: { collection: Collection; all: Collection[]; onChanged(next: Collection): void }) {
   const api = useApi();
@@ -35,7 +35,6 @@ export function CollectionDefinition({ collection: c, all, onChanged }: { collec
       setBusy(false);
     }
   };
-  const settings = Object.entries(c.clientSettings);
 
   return (
     <section className="card" aria-labelledby="collection-definition">
@@ -71,32 +70,6 @@ export function CollectionDefinition({ collection: c, all, onChanged }: { collec
         <Can permission="manage">
           <AddRule busy={busy} onAdd={(rule) => setRules([...c.queryRules, rule])} onProblem={setError} />
         </Can>
-      )}
-      <h3>Client settings</h3>
-      {settings.length === 0 ? (
-        <p className="muted">None: the members get their settings from other collections or the defaults.</p>
-      ) : (
-        <>
-          <p>
-            Priority <strong>{c.settingsPriority}</strong> <span className="muted small">(1 is the highest: where a client is in several collections, the highest priority wins each setting)</span>
-          </p>
-          <table className="compact">
-            <thead>
-              <tr>
-                <th scope="col">Setting</th>
-                <th scope="col">Value</th>
-              </tr>
-            </thead>
-            <tbody>
-              {settings.map(([setting, value]) => (
-                <tr key={setting}>
-                  <td className="mono">{setting}</td>
-                  <td>{String(value)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </>
       )}
     </section>
   );
@@ -138,14 +111,7 @@ function AddRule({ busy, onAdd, onProblem }: { busy: boolean; onAdd(rule: Collec
         Rule (JSON)
         <textarea value={text} onChange={(e) => setText(e.target.value)} spellCheck={false} />
       </label>
-      <span className="form-buttons">
-        <button type="submit" className="primary" disabled={busy}>
-          Add rule
-        </button>
-        <button type="button" onClick={() => (onProblem(null), setOpen(false))}>
-          Cancel
-        </button>
-      </span>
+      <FormButtons submit="Add rule" busy={busy} onCancel={() => (onProblem(null), setOpen(false))} />
     </form>
   );
 }

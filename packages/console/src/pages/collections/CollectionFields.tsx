@@ -19,6 +19,14 @@ export function draftOfCollection(c: Collection | null): CollectionDraft {
   };
 }
 
+/** One option per collection, by id, for a collection chooser. */
+export const collectionOptions = (collections: Collection[]) =>
+  collections.map((c) => (
+    <option key={c.collectionId} value={c.collectionId}>
+      {c.name}
+    </option>
+  ));
+
 /** The fields of `next` that differ from `before`, trimmed as the site wants them: a PATCH names only what changed. */
 export function changedFields(before: CollectionDraft, next: CollectionDraft): Partial<CollectionDraft> {
   const wanted: CollectionDraft = { ...next, name: next.name.trim() };
@@ -61,11 +69,7 @@ export function CollectionFields({ value, onChange, others, builtIn = false }: {
           <label>
             Limiting collection
             <select value={value.limitingCollectionId} onChange={(e) => set({ limitingCollectionId: e.target.value })}>
-              {others.map((c) => (
-                <option key={c.collectionId} value={c.collectionId}>
-                  {c.name}
-                </option>
-              ))}
+              {collectionOptions(others)}
             </select>
           </label>
           {references('includeCollectionIds', 'Include the members of')}

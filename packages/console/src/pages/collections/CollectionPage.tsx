@@ -1,7 +1,6 @@
 import type { Collection, Deployment } from '@patchday/core';
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
-import { errorMessage } from '../../api/client.ts';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
@@ -9,12 +8,16 @@ import { formatTime } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
+import { ConfirmButton } from '../software-updates/ConfirmButton.tsx';
+import { useAction } from '../software-updates/use-action.ts';
 import { CollectionDefinition } from './CollectionDefinition.tsx';
 import { CollectionMembers } from './CollectionMembers.tsx';
+import { CollectionSettings } from './CollectionSettings.tsx';
+import { EditCollection } from './EditCollection.tsx';
 import { MaintenanceWindows } from './MaintenanceWindows.tsx';
 import './collections.css';
 
-/** One collection: how it is made, its maintenance windows on a calendar strip, its members, the deployments to it. */
+/** One collection: how it is made (edited in place), its client settings, its maintenance windows on a calendar strip, its members, the deployments to it. */
 export default function CollectionPage() {
   const { collectionId = '' } = useParams();
   const api = useApi();
@@ -22,8 +25,10 @@ export default function CollectionPage() {
   const collection = useResource<Collection>(`/collections/${encodeURIComponent(collectionId)}`);
   const all = useResource<{ collections: Collection[] }>('/collections');
   const deployments = useResource<{ deployments: Deployment[] }>('/deployments');
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const action = useAction();
+  const [editing, setEditing] = useState(false);
+  // A new definition may change the members: the list loads afresh (adding or removing members reloads it itself).
+  const [definitionVersion, setDefinitionVersion] = useState(0);
   const c = collection.data;
 
   if (collection.error && !c) {
@@ -38,14 +43,16 @@ export default function CollectionPage() {
   if (!c) return <Loading what="Loading the collection" />;
 
   const remove = async () => {
-    setError(null);
-    try {
-      await api.delete(`/collections/${c.collectionId}`);
-      navigate(paths.collections);
-    } catch (e) {
-      setError(errorMessage(e));
-      setConfirming(false);
-    }
+    if (await action.run(() => api.delete(`/collections/${c.collectionId}`))) navigate(paths.collections);
+  };
+  const definitionChanged = () => {
+    setDefinitionVersion((v) => v + 1);
+    collection.reload();
+    all.reload();
+  };
+  const closeEdit = (saved: boolean) => {
+    setEditing(false);
+    if (saved) definitionChanged();
   };
   const targeting = (deployments.data?.deployments ?? []).filter((d) => d.collectionId === c.collectionId);
 
@@ -63,33 +70,24 @@ export default function CollectionPage() {
           </>
         }
         actions={
-          !c.builtIn && (
-            <Can permission="manage">
-              {confirming ? (
-                <span className="confirm">
-                  Delete {c.name} and its maintenance windows?
-                  <button type="button" onClick={() => void remove()}>
-                    Delete
-                  </button>
-                  <button type="button" onClick={() => setConfirming(false)}>
-                    Keep
-                  </button>
-                </span>
-              ) : (
-                <button type="button" onClick={() => setConfirming(true)}>
-                  Delete collection
-                </button>
-              )}
-            </Can>
-          )
+          <Can permission="manage">
+            <button type="button" onClick={() => (action.clear(), setEditing(true))} disabled={editing}>
+              Edit collection
+            </button>
+            {!c.builtIn && (
+              <ConfirmButton label="Delete collection" question={`Delete ${c.name} and its maintenance windows?`} confirmLabel="Yes, delete" onConfirm={() => void remove()} disabled={action.busy} />
+            )}
+          </Can>
         }
       />
-      <ErrorNotice error={error} />
+      <ErrorNotice error={action.error} />
+      {editing && <EditCollection collection={c} all={all.data?.collections ?? []} onClose={closeEdit} />}
       <MaintenanceWindows collectionId={c.collectionId} />
       <div className="grid-2">
-        <CollectionMembers key={c.updatedAt} collection={c} onChanged={collection.reload} />
+        <CollectionMembers key={definitionVersion} collection={c} onChanged={collection.reload} />
         <div className="stack">
-          <CollectionDefinition collection={c} all={all.data?.collections ?? []} onChanged={collection.reload} />
+          <CollectionDefinition collection={c} all={all.data?.collections ?? []} onChanged={definitionChanged} />
+          <CollectionSettings collection={c} onChanged={collection.reload} />
           <section className="card" aria-labelledby="collection-deployments">
             <h2 id="collection-deployments">Deployments to it</h2>
             <ErrorNotice error={deployments.error} onRetry={deployments.reload} />

@@ -4,6 +4,7 @@ import { Link, useNavigate } from 'react-router';
 import { paths } from '../../app/navigation.ts';
 import { Can, useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { formatNumber } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
@@ -95,14 +96,7 @@ function NewCollection({ collections, onCancel }: { collections: Collection[]; o
   return (
     <form className="inline-form" onSubmit={(e) => void submit(e)} aria-label="New collection">
       <CollectionFields value={draft} onChange={setDraft} others={collections} />
-      <span className="form-buttons">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Create collection
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </span>
+      <FormButtons submit="Create collection" busy={action.busy} onCancel={onCancel} />
       <ErrorNotice error={action.error} />
     </form>
   );

@@ -1,5 +1,6 @@
 import { defaultMaintenanceWindow, type MaintenanceWindow, type MaintenanceWindowChange } from '@patchday/core';
 import { useId, useState, type FormEvent } from 'react';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { weekdays } from './window-text.ts';
 
 type Kind = MaintenanceWindow['recurrence']['kind'];
@@ -162,14 +163,7 @@ export function WindowForm({ editing, onSubmit, onCancel, busy }: { editing: Mai
         <input type="checkbox" checked={d.enabled} onChange={(e) => set('enabled', e.target.checked)} />
         Enabled
       </label>
-      <span className="form-buttons">
-        <button type="submit" className="primary" disabled={busy}>
-          {editing ? 'Save window' : 'Add window'}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </span>
+      <FormButtons submit={editing ? 'Save window' : 'Add window'} busy={busy} onCancel={onCancel} />
     </form>
   );
 }

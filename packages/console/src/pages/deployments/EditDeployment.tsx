@@ -2,6 +2,7 @@ import type { Deployment } from '@patchday/core';
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import '../software-updates/software-library.css';
 import { useAction } from '../software-updates/use-action.ts';
 import { AlertFields, behaviourOf, draftOfBehaviour, RestartAndWindowFields, type BehaviourDraft } from './DeploymentBehaviourFields.tsx';
@@ -44,12 +45,7 @@ export function EditDeployment({ d, onSaved, onCancel }: { d: Deployment; onSave
       <AlertFields value={draft} onChange={set} />
       <ErrorNotice error={action.error} />
       <div className="button-row">
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save settings
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
+        <FormButtons submit="Save settings" busy={action.busy} onCancel={onCancel} />
       </div>
     </form>
   );

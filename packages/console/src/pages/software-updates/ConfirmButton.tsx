@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import './software-library.css';
 
 /**
  * A button for a change that cannot be undone: the first press asks, in place, and only

@@ -112,7 +112,17 @@ export default function DeploymentPackagePage() {
         </p>
       )}
       <ErrorNotice error={action.error ?? detail.error} />
-      {renaming && <EditNameForm what="deployment package" path={`/packages/${p.packageId}`} current={p} onClose={(saved) => (setRenaming(false), saved && detail.reload())} />}
+      {renaming && (
+        <EditNameForm
+          what="deployment package"
+          path={`/packages/${p.packageId}`}
+          current={p}
+          onClose={(saved) => {
+            setRenaming(false);
+            if (saved) detail.reload();
+          }}
+        />
+      )}
       {downloading && (
         <DownloadContentForm
           packageId={p.packageId}

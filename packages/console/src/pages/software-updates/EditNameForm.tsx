@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useApi } from '../../auth/SessionProvider.tsx';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
+import { FormButtons } from '../../components/FormButtons.tsx';
 import { useAction } from './use-action.ts';
 
 /**
@@ -26,12 +27,7 @@ export function EditNameForm({ what, path, current, onClose }: { what: string; p
           Description
           <input value={draft.description} onChange={(e) => setDraft({ ...draft, description: e.target.value })} maxLength={1000} className="wide" />
         </label>
-        <button type="submit" className="primary" disabled={action.busy}>
-          Save
-        </button>
-        <button type="button" onClick={() => onClose(false)}>
-          Cancel
-        </button>
+        <FormButtons submit="Save" busy={action.busy} onCancel={() => onClose(false)} />
       </div>
       <ErrorNotice error={action.error} />
     </form>

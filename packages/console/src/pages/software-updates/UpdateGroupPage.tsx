@@ -126,7 +126,17 @@ export default function UpdateGroupPage() {
         <Stat label="Without content" value={g.counts.withoutContent} red={g.counts.withoutContent > 0} hint="files in no deployment package" />
         <Stat label="Deployments" value={g.deployments} />
       </div>
-      {renaming && <EditNameForm what="update group" path={`/update-groups/${g.groupId}`} current={g} onClose={(saved) => (setRenaming(false), saved && detail.reload())} />}
+      {renaming && (
+        <EditNameForm
+          what="update group"
+          path={`/update-groups/${g.groupId}`}
+          current={g}
+          onClose={(saved) => {
+            setRenaming(false);
+            if (saved) detail.reload();
+          }}
+        />
+      )}
       {downloading && (
         <DownloadContentForm
           groupId={g.groupId}

@@ -322,8 +322,10 @@ describe('deployments, collections, clients and monitoring in Chromium', () => {
 
   test('status messages: the ids of the syncs (6701, 6702, 6703) with severity and component, filtered', async () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Status messages' }).click();
+    // The previous page's table stays until this page's chunk has loaded: wait for this page's rows.
+    await page.getByRole('heading', { name: 'Status messages' }).waitFor();
+    await page.locator('table tbody td:nth-child(2)').filter({ hasText: /^67\d\d$/ }).first().waitFor();
     const rows = page.locator('table tbody tr');
-    await rows.first().waitFor();
     const ids = await page.locator('table tbody td:nth-child(2)').allTextContents();
     assert.deepEqual([...new Set(ids)].sort(), ['6701', '6702', '6703']);
     const failure = page.getByRole('row', { name: /6703/ });

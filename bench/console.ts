@@ -6,10 +6,11 @@
  * The site is seeded first, in this process, through the site's own code: the six suites of the
  * snapshot synced as `npm run bench sync` syncs them; the clients written into the store with real
  * inventories (the node image's dpkg status varied: 20 machine images × 50 patch levels of the
- * bookworm point-release and security updates = 1,000 distinct inventories, skewed towards the
- * first images) through `storeInventories`; then REPORTED_SHARE of them report a completed scan of
- * Debian 12 with their Required and Installed states (the rows state-message ingest stores; computed
- * with the site's estimate engine, so they agree with the inventories). Then the site runs as its
+ * bookworm point-release and security updates = up to 1,000 distinct inventories, skewed towards
+ * the first images) through `storeInventories`; then REPORTED_SHARE of them report a completed scan
+ * of Debian 12 with their Required and Installed states (the rows state-message ingest stores;
+ * computed with the site's estimate engine, so they agree with the inventories). PostgreSQL is
+ * vacuumed and analysed after the load, as autovacuum would be. Then the site runs as its
  * own process, logging each request's reply time, and for each of RUNS fresh browser contexts (no
  * cache, signed-in session) the page is opened at its address and measured:
  *   - server time of each API call the page makes (fastify's reply time, from the site's log; the

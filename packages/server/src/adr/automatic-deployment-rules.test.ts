@@ -28,6 +28,9 @@ describeEachStore('automatic deployment rules', (kind) => {
     throw new Error('the download did not finish');
   };
   const unchanged = async (work: () => Promise<void>) => {
+    // Work the virtual clock started in earlier tests (rule runs, alert evaluations) ends first.
+    await f.t.site.adrs.whenIdle();
+    await f.t.site.alerts.whenIdle();
     const before = await dumpStore(f.t.site.store);
     const library = f.library();
     await work();

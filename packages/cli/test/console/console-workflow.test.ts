@@ -187,7 +187,9 @@ describeEachStore('the software-updates workflow in the console, with a real age
       assert.equal(await p.getByRole('link', { name: 'New deployment' }).count(), 0);
 
       await p.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Update groups' }).click();
-      await p.getByRole('link', { name: groupName }).click();
+      // The deployments page stays until the groups page's chunk has loaded: wait for the new page.
+      await p.getByRole('heading', { level: 1, name: 'Update groups' }).waitFor();
+      await p.getByRole('link', { name: groupName, exact: true }).click();
       await p.getByRole('heading', { level: 1, name: groupName }).waitFor();
       await p.getByRole('table', { name: `Members of ${groupName}` }).locator('tbody tr').first().waitFor();
       assert.equal(await p.getByRole('link', { name: 'Deploy', exact: true }).count(), 0);

@@ -5,6 +5,7 @@ import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
 import { resolveCollection } from './collections.ts';
+import { resolveDp } from './dp.ts';
 import { filterFrom, filterOptions, resolveGroup, type FilterFlags } from './groups.ts';
 import { followDownload, resolvePackage } from './packages.ts';
 
@@ -118,11 +119,7 @@ async function deploymentsFrom(api: ApiClient, o: RuleFlags): Promise<unknown[] 
 async function dpIdsFrom(api: ApiClient, wanted: string[]): Promise<string[]> {
   if (!wanted.length) return [];
   const { distributionPoints } = await api.get<{ distributionPoints: DistributionPoint[] }>('/distribution-points');
-  return wanted.map((w) => {
-    const dp = distributionPoints.find((d) => d.dpId.toLowerCase() === w.toLowerCase() || d.name.toLowerCase() === w.toLowerCase());
-    if (!dp) throw new CliError(`no distribution point ${w} (see patchday dp list)`, ExitCode.notFound);
-    return dp.dpId;
-  });
+  return Promise.all(wanted.map(async (w) => (await resolveDp(api, w, distributionPoints)).dpId));
 }
 
 /** The request body the flags describe; only what was given (for `set`). */

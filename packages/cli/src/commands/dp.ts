@@ -1,29 +1,19 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import type { DeploymentPackage, DistributionPoint, DistributionPointWithCredential, DpPackageStatus, PackageDistribution } from '@patchday/core';
+import type { DistributionPoint, DistributionPointWithCredential, DpPackageStatus, PackageDistribution } from '@patchday/core';
 import { availableParallelism } from 'node:os';
 import { DEFAULT_DP_POLL_SECONDS, DEFAULT_DP_PORT, isServingWorker, runDistributionPoint, runServingWorker } from '@patchday/server';
 import { ApiClient } from '../api-client.ts';
 import { CliError, ExitCode } from '../cli-error.ts';
 import { printFields, printJson, printTable } from '../output.ts';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+import { resolvePackage } from './packages.ts';
 
 /** A distribution point given by id or by name (names are unique regardless of case). */
-async function resolveDp(api: ApiClient, wanted: string, all?: DistributionPoint[]): Promise<DistributionPoint> {
+export async function resolveDp(api: ApiClient, wanted: string, all?: DistributionPoint[]): Promise<DistributionPoint> {
   const list = all ?? (await api.get<{ distributionPoints: DistributionPoint[] }>('/distribution-points')).distributionPoints;
   const found = list.find((d) => d.dpId.toLowerCase() === wanted.toLowerCase()) ?? list.find((d) => d.name.toLowerCase() === wanted.toLowerCase());
   if (!found) throw new CliError(`no distribution point ${wanted} (see patchday dp list)`, ExitCode.notFound);
-  return found;
-}
-
-/** A deployment package given by id or by name. */
-async function resolvePackage(api: ApiClient, wanted: string): Promise<{ packageId: string; name: string }> {
-  if (UUID.test(wanted)) return { packageId: wanted.toLowerCase(), name: wanted };
-  const { packages } = await api.get<{ packages: DeploymentPackage[] }>('/packages');
-  const found = packages.find((p) => p.name === wanted) ?? packages.find((p) => p.name.toLowerCase() === wanted.toLowerCase());
-  if (!found) throw new CliError(`no deployment package ${wanted}`, ExitCode.notFound);
   return found;
 }
 

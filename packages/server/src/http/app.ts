@@ -8,6 +8,7 @@ import { registerDistributionPointManagement } from '../dpm/v1/routes.ts';
 import { registerSiteDistributionPoint } from '../distribution/site-content-route.ts';
 import { registerUpdatePoint } from '../up/v1/routes.ts';
 import type { SiteContext } from './context.ts';
+import { registerAdminEtags } from './etag.ts';
 import { HttpError } from './http-error.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -40,6 +41,8 @@ export function buildApp(site: SiteContext): FastifyInstance {
     request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.status(500).send({ error: 'internal error; the site log has the details' });
   });
+
+  registerAdminEtags(app);
 
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
 

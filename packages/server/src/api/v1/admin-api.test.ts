@@ -24,6 +24,31 @@ describeEachStore('admin API', (kind) => {
     assert.match(forged.body.error, /invalid or expired token/);
   });
 
+  test('a GET answer carries an ETag; asking again with it costs a 304 until the answer changes', async () => {
+    const get = (path: string, etag?: string) =>
+      fetch(`${t.url}/api/v1${path}`, { headers: { authorization: `Bearer ${t.token}`, ...(etag ? { 'if-none-match': etag } : {}) } });
+    const first = await get('/users');
+    assert.equal(first.status, 200);
+    const etag = first.headers.get('etag');
+    assert.match(etag ?? '', /^W\/"[\w-]+"$/);
+    assert.equal(first.headers.get('cache-control'), 'private, no-cache');
+    const again = await get('/users', etag!);
+    assert.equal(again.status, 304);
+    assert.equal(await again.text(), '');
+    // Another answer, another tag: a tag never stands for a body it was not made from.
+    assert.notEqual((await get('/upstreams')).headers.get('etag'), etag);
+    const created = await t.api('POST', '/users', { username: 'etag-user', password: 'etag-password-1', role: 'Read-only Analyst' });
+    assert.equal(created.status, 201);
+    const changed = await get('/users', etag!);
+    assert.equal(changed.status, 200);
+    assert.ok((await changed.json()).users.some((u: { username: string }) => u.username === 'etag-user'));
+    assert.notEqual(changed.headers.get('etag'), etag);
+    // Errors are never conditional.
+    const missing = await get('/deployments/00000000-0000-4000-8000-000000000000', etag!);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.headers.get('etag'), null);
+  });
+
   test('a wrong password is refused and a session token expires after 30 days', async () => {
     const wrong = await t.api('POST', '/auth/login', { username: 'admin', password: 'not the password' }, null);
     assert.equal(wrong.status, 401);

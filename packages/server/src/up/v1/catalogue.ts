@@ -27,14 +27,6 @@ export function catalogueEtag(r: CatalogueRequest): string {
   return `W/"${digest}"`;
 }
 
-/** Whether an If-None-Match header names `etag` (weak comparison, `*` matches). */
-export function etagMatches(header: string | undefined, etag: string): boolean {
-  if (!header) return false;
-  const opaque = (tag: string) => tag.trim().replace(/^W\//, '');
-  const wanted = opaque(etag);
-  return header.split(',').some((tag) => tag.trim() === '*' || opaque(tag) === wanted);
-}
-
 /** An anchor the site never issued (ahead of it) or none at all gets the whole catalogue. */
 export const isComplete = (r: CatalogueRequest) => r.since === 0 || r.since > r.anchor;
 

@@ -7,7 +7,8 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { authenticateClient, type AuthenticatedClient } from '../../clients/client-credentials.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { HttpError, parseInput } from '../../http/http-error.ts';
-import { catalogueChunks, catalogueEtag, currentAnchor, etagMatches, isComplete, type CatalogueRequest } from './catalogue.ts';
+import { etagMatches } from '../../http/etag.ts';
+import { catalogueChunks, catalogueEtag, currentAnchor, isComplete, type CatalogueRequest } from './catalogue.ts';
 
 /**
  * gzip level of catalogue responses: the JSON repeats itself so much (package names, versions,

@@ -45,3 +45,4 @@ export * from './deployment/cache-eviction.ts';
 export * from './deployment/dpkg-dependencies.ts';
 export * from './api/automatic-deployment-rules.ts';
 export * from './api/update-overview.ts';
+export * from './api/site-events.ts';

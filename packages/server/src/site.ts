@@ -7,6 +7,7 @@ import { adrSchedulerOf, type AdrScheduler } from './adr/adr-scheduler.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { bootstrapFirstAdministrator } from './auth/bootstrap.ts';
 import { ContentLibrary } from './content/content-library.ts';
+import { SiteEvents } from './events/site-events.ts';
 import { buildApp } from './http/app.ts';
 import type { SiteContext } from './http/context.ts';
 import { openStore } from './store/open-store.ts';
@@ -54,14 +55,15 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
   const store = await openStore(config.db ?? join(dataDir, 'patchday.sqlite'));
   try {
     const initialPasswordFile = await bootstrapFirstAdministrator(store, dataDir, clock.now());
-    const sync = new SyncService({ store, clock, log, limits: config.syncLimits });
+    const events = new SiteEvents();
+    const sync = new SyncService({ store, clock, log, limits: config.syncLimits, events });
     await sync.recoverInterrupted();
     await sync.reschedule();
     const content = new ContentLibrary(join(dataDir, 'content'));
-    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content };
+    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content, events };
     const app = buildApp(context);
     const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
-    const alerts = new AlertService({ store, clock, log });
+    const alerts = new AlertService({ store, clock, log, events });
     alerts.start();
     const adrs = adrSchedulerOf(context);
     // A run the schedule missed while the site was down is due now: it runs once.

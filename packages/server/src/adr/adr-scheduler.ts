@@ -93,6 +93,7 @@ export class AdrScheduler {
           this.site.log.warn({ err: error, adrId: rule.adr_id }, 'scheduled automatic deployment rule did not run');
         }
       }
+      if (due.length > 0) this.site.events.announce('changes');
       await this.reschedule();
     });
   }

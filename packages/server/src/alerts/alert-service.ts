@@ -1,5 +1,6 @@
 import type { AlertEvaluation, Clock } from '@patchday/core';
 import type { Logger } from 'pino';
+import type { SiteEvents } from '../events/site-events.ts';
 import type { Store } from '../store/store.ts';
 import { evaluateAlerts } from './evaluate-alerts.ts';
 
@@ -9,6 +10,8 @@ export interface AlertServiceOptions {
   log: Logger;
   /** How often alerts are evaluated (default every 15 minutes of site time). */
   intervalMinutes?: number;
+  /** Told 'alerts' when an evaluation raised or cleared one. */
+  events?: SiteEvents;
 }
 
 /**
@@ -33,7 +36,9 @@ export class AlertService {
     const run = evaluateAlerts(this.options.store.db, this.options.clock.now());
     this.running = run;
     try {
-      return await run;
+      const result = await run;
+      if (result.raised || result.cleared) this.options.events?.announce('alerts');
+      return result;
     } finally {
       if (this.running === run) this.running = null;
     }

@@ -9,6 +9,8 @@ import { registerSiteDistributionPoint } from '../distribution/site-content-rout
 import { registerUpdatePoint } from '../up/v1/routes.ts';
 import type { SiteContext } from './context.ts';
 import { registerAdminEtags } from './etag.ts';
+import { announceChangingRequests } from '../events/announce-requests.ts';
+import { registerEventStream } from '../events/event-stream.ts';
 import { HttpError } from './http-error.ts';
 
 /** Request bodies above this are refused with 413 before they are parsed. */
@@ -43,11 +45,13 @@ export function buildApp(site: SiteContext): FastifyInstance {
   });
 
   registerAdminEtags(app);
+  announceChangingRequests(app, site.events);
 
   app.setNotFoundHandler((request, reply) => reply.status(404).send({ error: `no such endpoint: ${request.method} ${request.url.split('?')[0]}` }));
 
   app.get('/api/v1/health', async () => ({ status: 'ok', version: site.version, store: site.store.kind }));
   registerApiV1(app, site);
+  registerEventStream(app, site);
   registerManagementPoint(app, site);
   registerDistributionPointManagement(app, site);
   registerSiteDistributionPoint(app, site);

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Principal } from '../auth/tokens.ts';
 import type { Permission } from '../auth/roles.ts';
 import type { ContentLibrary } from '../content/content-library.ts';
+import type { SiteEvents } from '../events/site-events.ts';
 import type { Store } from '../store/store.ts';
 import type { SyncService } from '../sync/sync-service.ts';
 import { HttpError } from './http-error.ts';
@@ -18,6 +19,8 @@ export interface SiteContext {
   version: string;
   /** §6.1 the site's content library (`<dataDir>/content`): update files of every deployment package, once each. */
   content: ContentLibrary;
+  /** Committed changes, announced by kind to the console's event stream and the summary cache. */
+  events: SiteEvents;
 }
 
 declare module 'fastify' {

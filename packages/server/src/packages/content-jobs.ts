@@ -4,6 +4,7 @@ import { MAX_JOB_ERRORS, type Clock, type ContentJob } from '@patchday/core';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit-log.ts';
 import { ContentRejected, type ContentLibrary } from '../content/content-library.ts';
+import type { SiteEvents } from '../events/site-events.ts';
 import type { Store } from '../store/store.ts';
 import { fetchIntoSource, TransferFailed, type Origin, type WantedFile } from './fetch-file.ts';
 import type { PlannedFile } from './package-content.ts';
@@ -19,6 +20,8 @@ export interface ContentJobsOptions {
   idleTimeoutMs?: number;
   /** Attempts per file for transfers that fail retryably; each later one resumes where the last stopped. */
   attempts?: number;
+  /** Told 'content' as a download moves on (bytes, files, its end). */
+  events?: SiteEvents;
 }
 
 export interface JobPackage {
@@ -142,6 +145,7 @@ export class ContentJobs {
       snapshot.error = (error as Error).message;
       snapshot.state = 'failed';
       snapshot.finishedAt = this.options.clock.now().toISOString();
+      this.options.events?.announce('content');
     });
     this.jobs.set(pkg.packageId, job);
     return structuredClone(snapshot);
@@ -159,6 +163,7 @@ export class ContentJobs {
     const setProgress = (sha256: string, bytes: number) => {
       snapshot.bytes.done += bytes - (progress.get(sha256) ?? 0);
       progress.set(sha256, bytes);
+      this.options.events?.announce('content');
     };
     let storedRows = 0;
     await mkdir(pkg.sourceFolder, { recursive: true });
@@ -209,6 +214,7 @@ export class ContentJobs {
     if (abort.signal.aborted) snapshot.error = 'the site stopped before the download finished; start it again to resume';
     snapshot.state = snapshot.files.failed > 0 || abort.signal.aborted ? 'failed' : 'succeeded';
     snapshot.finishedAt = now.toISOString();
+    this.options.events?.announce('content');
     this.options.log.info({ packageId: pkg.packageId, stored: snapshot.files.stored, failed: snapshot.files.failed, contentVersion: version }, 'package download finished');
   }
 

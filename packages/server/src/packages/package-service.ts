@@ -27,7 +27,7 @@ const jobsBySite = new WeakMap<SiteContext, ContentJobs>();
 export function contentJobsOf(site: SiteContext): ContentJobs {
   let jobs = jobsBySite.get(site);
   if (!jobs) {
-    jobs = new ContentJobs({ store: site.store, clock: site.clock, log: site.log, content: site.content });
+    jobs = new ContentJobs({ store: site.store, clock: site.clock, log: site.log, content: site.content, events: site.events });
     jobsBySite.set(site, jobs);
   }
   return jobs;

@@ -3,6 +3,7 @@ import { Cron } from 'croner';
 import type { Clock, SyncCriteria, SyncProgress, SyncRun, Upstream } from '@patchday/core';
 import type { Logger } from 'pino';
 import { readSetting } from '../settings/site-settings.ts';
+import type { SiteEvents } from '../events/site-events.ts';
 import { recordStatus, StatusMessageId } from '../status/status-messages.ts';
 import type { Store } from '../store/store.ts';
 import type { Selectable } from 'kysely';
@@ -20,6 +21,8 @@ export interface SyncServiceOptions {
   limits?: Partial<SyncLimits>;
   /** §12: a failed sync retries after this many minutes (default 60). */
   retryMinutes?: number;
+  /** Told 'sync' when a run starts, reads a suite and ends. */
+  events?: SiteEvents;
 }
 
 export class SyncConflictError extends Error {}
@@ -152,6 +155,7 @@ export class SyncService {
     const startedAt = this.now();
     await recordStatus(db, { messageId: StatusMessageId.syncStarted, severity: 'info', component: COMPONENT, text: `Sync ${runId} started (${upstreams.map((u) => u.name).join(', ')})`, details: { runId } }, startedAt);
     log.info({ runId }, 'sync started');
+    this.options.events?.announce('sync');
     try {
       const criteria = await readSetting(db, 'sync.criteria');
       const readings: SuiteReading[] = [];
@@ -193,6 +197,7 @@ export class SyncService {
         finishedAt,
       );
       log.info({ runId, added, revised, superseded, unchanged }, 'sync completed');
+      this.options.events?.announce('sync');
       // A success cancels a pending retry (a manual run may have succeeded before it fell due).
       if (this.retryAt) {
         this.retryAt = null;
@@ -209,6 +214,7 @@ export class SyncService {
         finishedAt,
       );
       log.warn({ runId, error: message }, 'sync failed');
+      this.options.events?.announce('sync');
       await this.reschedule();
     }
   }
@@ -246,6 +252,7 @@ export class SyncService {
           },
         }).finally(() => {
           progress.suitesDone++;
+          this.options.events?.announce('sync');
         }),
       ),
     );

@@ -5,6 +5,7 @@ import { SignInPage } from '../auth/SignInPage.tsx';
 import { ErrorBoundary } from '../components/ErrorBoundary.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { PageHeader } from '../components/PageHeader.tsx';
+import { SiteEventsProvider } from '../events/SiteEventsProvider.tsx';
 import { pageRoutes } from './routes.tsx';
 import { Shell } from './Shell.tsx';
 
@@ -24,18 +25,20 @@ function SignedIn() {
   const location = useLocation();
   if (!session) return <SignInPage />;
   return (
-    <Shell>
-      <ErrorBoundary key={location.pathname}>
-        <Suspense fallback={<Loading />}>
-          <Routes>
-            {pageRoutes.map(({ path, page: Page }) => (
-              <Route key={path} path={path} element={<Page />} />
-            ))}
-            <Route path="*" element={<NoSuchPage />} />
-          </Routes>
-        </Suspense>
-      </ErrorBoundary>
-    </Shell>
+    <SiteEventsProvider>
+      <Shell>
+        <ErrorBoundary key={location.pathname}>
+          <Suspense fallback={<Loading />}>
+            <Routes>
+              {pageRoutes.map(({ path, page: Page }) => (
+                <Route key={path} path={path} element={<Page />} />
+              ))}
+              <Route path="*" element={<NoSuchPage />} />
+            </Routes>
+          </Suspense>
+        </ErrorBoundary>
+      </Shell>
+    </SiteEventsProvider>
   );
 }
 

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavLink } from 'react-router';
 import { useSession } from '../auth/SessionProvider.tsx';
+import { useLiveState } from '../events/SiteEventsProvider.tsx';
 import { navigation } from './navigation.ts';
 
 /** The frame of every page: the site's name, who is signed in with which role, the navigation. */
@@ -17,6 +18,7 @@ export function Shell({ children }: { children: ReactNode }) {
         </span>
         {session && (
           <span className="who">
+            <LiveIndicator />
             <span className="username">{session.username}</span>
             <span className="role-badge" data-testid="role">
               {session.role}
@@ -47,5 +49,18 @@ export function Shell({ children }: { children: ReactNode }) {
         {children}
       </main>
     </div>
+  );
+}
+
+/** Whether this tab hears the site's changes as they happen, or is catching up. */
+function LiveIndicator() {
+  const state = useLiveState();
+  if (!state) return null;
+  const text = state === 'live' ? 'Live' : state === 'connecting' ? 'Connecting…' : 'Reconnecting…';
+  const title = state === 'live' ? 'Views update as the site changes' : 'The site\'s change stream is down: views refresh on a timer until it is back';
+  return (
+    <span className={`live-indicator live-${state}`} data-testid="live" title={title} role="status">
+      <span className="live-dot" aria-hidden="true" /> {text}
+    </span>
   );
 }

@@ -1,6 +1,8 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { errorMessage } from '../api/client.ts';
+import type { SiteEventKind } from '@patchday/core';
 import { useApi } from '../auth/SessionProvider.tsx';
+import { useSiteEvents } from '../events/SiteEventsProvider.tsx';
 import { usePolling } from './usePolling.ts';
 
 export interface Resource<T> {
@@ -18,6 +20,10 @@ export interface ResourceOptions<T> {
   liveWhile?: (data: T | undefined) => boolean;
   /** While another path loads, keep showing the previous path's data (paging a table without a blank). */
   keepPrevious?: boolean;
+  /** Reload (conditionally) as soon as the site announces a change of one of these kinds. */
+  refreshOn?: readonly SiteEventKind[];
+  /** At most one such reload in this many milliseconds (default 1000): a busy fleet reports all the time. */
+  refreshAtMostEveryMs?: number;
 }
 
 interface Loaded<T> {
@@ -28,8 +34,10 @@ interface Loaded<T> {
 }
 
 /**
- * GETs `path` of the admin API (null: nothing to load yet) and keeps the answer. With `pollMs` it
- * reloads on that interval, sending the last ETag (If-None-Match) so an unchanged answer costs a 304.
+ * GETs `path` of the admin API (null: nothing to load yet) and keeps the answer. It reloads when the
+ * site announces a change of a kind in `refreshOn` (server-sent events), and with `pollMs` on that
+ * interval too (the safety net while the event stream is down). A reload sends the last ETag
+ * (If-None-Match), so an unchanged answer costs a 304 and no rendering.
  */
 export function useResource<T>(path: string | null, options: ResourceOptions<T> = {}): Resource<T> {
   const api = useApi();
@@ -68,6 +76,19 @@ export function useResource<T>(path: string | null, options: ResourceOptions<T> 
   const data = current || options.keepPrevious ? loaded.data : undefined;
   const live = options.pollMs !== undefined && path !== null && (options.liveWhile ? options.liveWhile(data) : true);
   usePolling(() => load(true), options.pollMs ?? 0, live);
+  const throttle = useRef<{ last: number; timer: ReturnType<typeof setTimeout> | undefined }>({ last: 0, timer: undefined });
+  const minGap = options.refreshAtMostEveryMs ?? 1000;
+  useSiteEvents(path === null ? undefined : options.refreshOn, () => {
+    const t = throttle.current;
+    if (t.timer !== undefined) return;
+    const wait = Math.max(0, t.last + minGap - Date.now());
+    t.timer = setTimeout(() => {
+      t.timer = undefined;
+      t.last = Date.now();
+      load(true);
+    }, wait);
+  });
+  useEffect(() => () => clearTimeout(throttle.current.timer), []);
 
   const reload = useCallback(() => load(false), [load]);
   return { data, error: current ? loaded.error : null, loading: path !== null && !current, reload };

@@ -30,8 +30,8 @@ export default function ClientPage() {
   const { clientId = '' } = useParams();
   const id = encodeURIComponent(clientId);
   const api = useApi();
-  const client = useResource<Client>(`/clients/${id}`, { pollMs: LIVE_MS });
-  const assignments = useResource<ClientDeployments>(`/clients/${id}/deployments`, { pollMs: LIVE_MS });
+  const client = useResource<Client>(`/clients/${id}`, { pollMs: LIVE_MS, refreshOn: ['clients', 'changes'] });
+  const assignments = useResource<ClientDeployments>(`/clients/${id}/deployments`, { pollMs: LIVE_MS, refreshOn: ['clients', 'changes'] });
   const action = useAction();
   const navigate = useNavigate();
   const c = client.data;

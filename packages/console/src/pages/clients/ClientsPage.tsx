@@ -17,7 +17,7 @@ const PAGE = 50;
 /** Every client the site knows: pending ones first (to approve), then by name, with when each last reported. */
 export default function ClientsPage() {
   const api = useApi();
-  const list = useResource<{ clients: Client[] }>('/clients', { pollMs: 60_000 });
+  const list = useResource<{ clients: Client[] }>('/clients', { pollMs: 60_000, refreshOn: ['clients', 'changes'] });
   const [params, setParams] = useSearchParams();
   const text = params.get('q') ?? '';
   const status = params.get('status') ?? '';

@@ -15,7 +15,7 @@ import './collections.css';
 
 /** Every collection (§1) with its members, rules and settings at a glance; a new one for those who may. */
 export default function CollectionsPage() {
-  const list = useResource<{ collections: Collection[] }>('/collections');
+  const list = useResource<{ collections: Collection[] }>('/collections', { refreshOn: ['clients', 'changes'] });
   const collections = list.data?.collections ?? [];
   const nameOf = new Map(collections.map((c) => [c.collectionId, c.name]));
   const [creating, setCreating] = useState(false);

@@ -9,7 +9,7 @@ const SHOWN = 5;
 
 /** §9 alerts whose condition still holds. */
 export function AlertsCard() {
-  const alerts = useResource<AlertList>('/alerts?state=open', { pollMs: 60_000 });
+  const alerts = useResource<AlertList>('/alerts?state=open', { pollMs: 60_000, refreshOn: ['alerts'] });
   const open = alerts.data?.alerts ?? [];
   return (
     <section className="card" aria-labelledby="open-alerts">

@@ -12,7 +12,7 @@ import { SyncCard } from './SyncCard.tsx';
 
 /** The fleet at a glance (§9): compliance of the updates in force, what most clients need, what runs, what is wrong. */
 export default function DashboardPage() {
-  const summary = useResource<ComplianceSummary>('/compliance/summary?superseded=false', { pollMs: 60_000 });
+  const summary = useResource<ComplianceSummary>('/compliance/summary?superseded=false', { pollMs: 60_000, refreshOn: ['sync', 'clients', 'changes'], refreshAtMostEveryMs: 30_000 });
   const s = summary.data;
   return (
     <>

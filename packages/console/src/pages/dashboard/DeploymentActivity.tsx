@@ -11,7 +11,7 @@ import { useResource } from '../../hooks/useResource.ts';
 /** Enabled deployments that are not yet compliant everywhere: those with errors first. */
 export function DeploymentActivity() {
   const api = useApi();
-  const list = useResource<{ deployments: Deployment[] }>('/deployments', { pollMs: 15_000 });
+  const list = useResource<{ deployments: Deployment[] }>('/deployments', { pollMs: 15_000, refreshOn: ['clients', 'changes'] });
   const [statuses, setStatuses] = useState<DeploymentStatus[] | null>(null);
   const [error, setError] = useState<string | null>(null);
 

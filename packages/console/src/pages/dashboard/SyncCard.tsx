@@ -9,7 +9,7 @@ import { useResource } from '../../hooks/useResource.ts';
 /** The update point's last sync (§3) — live while one runs — and "Synchronize now" for those who may. */
 export function SyncCard() {
   const api = useApi();
-  const status = useResource<SyncStatus>('/sync/status', { pollMs: 2000, liveWhile: (s) => s?.lastRun?.status === 'running' });
+  const status = useResource<SyncStatus>('/sync/status', { pollMs: 2000, liveWhile: (s) => s?.lastRun?.status === 'running', refreshOn: ['sync', 'changes'] });
   const [actionError, setActionError] = useState<string | null>(null);
   const run = status.data?.lastRun ?? null;
   const running = run?.status === 'running';

@@ -24,7 +24,7 @@ export function DeploymentMonitoring({ deploymentId, enabled, updateTitles, asid
   const raw = params.get('category');
   const category = isCategory(raw) ? raw : null;
   const page = Math.max(1, Number(params.get('page')) || 1);
-  const status = useResource<DeploymentStatus>(`/deployments/${deploymentId}/status${queryString({ category, limit: PAGE, offset: (page - 1) * PAGE })}`, { pollMs: LIVE_MS, keepPrevious: true });
+  const status = useResource<DeploymentStatus>(`/deployments/${deploymentId}/status${queryString({ category, limit: PAGE, offset: (page - 1) * PAGE })}`, { pollMs: LIVE_MS, keepPrevious: true, refreshOn: ['clients', 'changes'] });
   const s = status.data;
 
   const show = (next: string | null, nextPage = 1) => {

@@ -19,7 +19,7 @@ const LIVE_MS = 15_000;
 /** Every deployment (§6.4) with its settings at a glance, how compliant its collection is (§9), and its flags in red. */
 export default function DeploymentsPage() {
   const api = useApi();
-  const list = useResource<{ deployments: Deployment[] }>('/deployments', { pollMs: LIVE_MS });
+  const list = useResource<{ deployments: Deployment[] }>('/deployments', { pollMs: LIVE_MS, refreshOn: ['clients', 'changes'] });
   const [statuses, setStatuses] = useState<Map<string, DeploymentStatus>>(new Map());
   const [statusError, setStatusError] = useState<string | null>(null);
 

@@ -23,6 +23,7 @@ export default function DistributionPointsPage() {
   const list = useResource<{ distributionPoints: DistributionPoint[] }>('/distribution-points', {
     pollMs: 2000,
     liveWhile: (d) => !!d?.distributionPoints.some((dp) => dp.packages.some(unsettled)),
+    refreshOn: ['content', 'changes'],
   });
   const action = useAction();
   const [adding, setAdding] = useState(false);

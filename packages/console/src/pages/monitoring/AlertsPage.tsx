@@ -22,7 +22,7 @@ export default function AlertsPage() {
   const api = useApi();
   const [params, setParams] = useSearchParams();
   const state = params.get('state') === 'all' ? 'all' : 'open';
-  const alerts = useResource<AlertList>(`/alerts?state=${state}&limit=1000`, { pollMs: 60_000 });
+  const alerts = useResource<AlertList>(`/alerts?state=${state}&limit=1000`, { pollMs: 60_000, refreshOn: ['alerts'] });
   const [evaluation, setEvaluation] = useState<AlertEvaluation | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);

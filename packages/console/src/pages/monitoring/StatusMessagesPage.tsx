@@ -27,7 +27,7 @@ export default function StatusMessagesPage() {
   const { filter, setFilter } = useLogFilter(keys);
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
-  const messages = useResource<{ messages: StatusMessage[] }>(`/status-messages${queryString({ ...filter, limit: filter.limit || 200 })}`, { pollMs: 15_000, keepPrevious: true });
+  const messages = useResource<{ messages: StatusMessage[] }>(`/status-messages${queryString({ ...filter, limit: filter.limit || 200 })}`, { pollMs: 15_000, keepPrevious: true, refreshOn: ['sync', 'changes'] });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setFilter(draft);

@@ -96,9 +96,9 @@ const columns = [
 export default function AllUpdatesPage() {
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => readQuery(params), [params]);
-  const list = useResource<UpdatePage>(apiPathOf(query), { keepPrevious: true });
+  const list = useResource<UpdatePage>(apiPathOf(query), { keepPrevious: true, refreshOn: ['sync'] });
   const ids = list.data?.updates.map((u) => u.updateId) ?? [];
-  const overview = useResource<UpdateCountsList>(ids.length ? `/compliance/updates${queryString({ ids: ids.join(',') })}` : null, { keepPrevious: true });
+  const overview = useResource<UpdateCountsList>(ids.length ? `/compliance/updates${queryString({ ids: ids.join(',') })}` : null, { keepPrevious: true, refreshOn: ['sync', 'clients'], refreshAtMostEveryMs: 10_000 });
   const selection = useUpdateSelection();
 
   const rows = useMemo<Row[]>(() => {

@@ -28,7 +28,7 @@ export function LastRun({ rule }: { rule: Pick<AutomaticDeploymentRule, 'lastRun
 
 /** §6.3 automatic deployment rules: criteria on a schedule that refill a group and keep its deployments. */
 export default function AutomaticDeploymentRulesPage() {
-  const rules = useResource<{ adrs: AutomaticDeploymentRule[] }>('/adrs');
+  const rules = useResource<{ adrs: AutomaticDeploymentRule[] }>('/adrs', { refreshOn: ['changes'] });
   return (
     <>
       <PageHeader

@@ -35,6 +35,7 @@ export default function DeploymentPackagePage() {
     keepPrevious: true,
     pollMs: 1000,
     liveWhile: (p) => p?.job?.state === 'running',
+    refreshOn: ['content', 'changes'],
   });
   const action = useAction();
   const [notice, setNotice] = useState<string | null>((location.state as { notice?: string } | null)?.notice ?? null);

@@ -16,7 +16,7 @@ const stateOrder: DpPackageState[] = ['installed', 'in-progress', 'pending', 'fa
 
 /** §6.1 deployment packages: what each holds, its last download (live), and where it is distributed. */
 export default function DeploymentPackagesPage() {
-  const packages = useResource<{ packages: DeploymentPackage[] }>('/packages', { pollMs: 1500, liveWhile: (d) => !!d?.packages.some((p) => p.job?.state === 'running') });
+  const packages = useResource<{ packages: DeploymentPackage[] }>('/packages', { pollMs: 1500, liveWhile: (d) => !!d?.packages.some((p) => p.job?.state === 'running'), refreshOn: ['content', 'changes'] });
   const dps = useResource<{ distributionPoints: DistributionPoint[] }>('/distribution-points');
   const [creating, setCreating] = useState(false);
 

@@ -17,7 +17,7 @@ import { useAction } from './use-action.ts';
 export function PackageDistribution({ packageId, manage, downloading }: { packageId: string; manage: boolean; downloading: boolean }) {
   const api = useApi();
   const action = useAction();
-  const distribution = useResource<Distribution>(`/packages/${packageId}/distribution`, { pollMs: 2000, liveWhile: (d) => downloading || !!d?.distributionPoints.some(unsettled) });
+  const distribution = useResource<Distribution>(`/packages/${packageId}/distribution`, { pollMs: 2000, liveWhile: (d) => downloading || !!d?.distributionPoints.some(unsettled), refreshOn: ['content', 'changes'] });
   const dps = useResource<{ distributionPoints: DistributionPoint[] }>(manage ? '/distribution-points' : null);
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const targeted = new Set(distribution.data?.distributionPoints.map((s) => s.dpId));

@@ -15,7 +15,7 @@ const PAGE = 50;
 export function UpdateClients({ updateId }: { updateId: string }) {
   const [state, setState] = useState<DetectionState | ''>('Required');
   const [page, setPage] = useState(1);
-  const report = useResource<UpdateCompliance>(`/updates/${updateId}/compliance${queryString({ state, limit: PAGE, offset: (page - 1) * PAGE })}`);
+  const report = useResource<UpdateCompliance>(`/updates/${updateId}/compliance${queryString({ state, limit: PAGE, offset: (page - 1) * PAGE })}`, { refreshOn: ['sync', 'clients'], refreshAtMostEveryMs: 5000 });
   const r = report.data;
   return (
     <section className="card" aria-labelledby="update-clients">

@@ -14,7 +14,7 @@ import { useAction } from './use-action.ts';
 
 /** §6.2 update groups: the named sets of updates that are downloaded and deployed together. */
 export default function UpdateGroupsPage() {
-  const groups = useResource<{ groups: UpdateGroup[] }>('/update-groups');
+  const groups = useResource<{ groups: UpdateGroup[] }>('/update-groups', { refreshOn: ['sync', 'content', 'changes'] });
   const [creating, setCreating] = useState(false);
   return (
     <>

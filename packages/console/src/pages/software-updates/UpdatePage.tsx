@@ -11,8 +11,8 @@ import { UpdateClients } from './UpdateClients.tsx';
 /** One update: all its metadata (§2), supersedence, revisions, where its files are (§6.1), who needs it (§9). */
 export default function UpdatePage() {
   const { updateId = '' } = useParams();
-  const detail = useResource<UpdateDetail>(`/updates/${encodeURIComponent(updateId)}`);
-  const content = useResource<UpdateContentStatus>(`/updates/${encodeURIComponent(updateId)}/content`);
+  const detail = useResource<UpdateDetail>(`/updates/${encodeURIComponent(updateId)}`, { refreshOn: ['sync'] });
+  const content = useResource<UpdateContentStatus>(`/updates/${encodeURIComponent(updateId)}/content`, { refreshOn: ['content', 'changes'] });
   const u = detail.data;
 
   if (detail.error && !u) {

@@ -119,6 +119,23 @@ describe('web console in Chromium', () => {
     await screenshot(page, 'dashboard');
   });
 
+  test('live: a sync that runs on the site shows on the open dashboard at once, with no reload and no polling', async () => {
+    await page.getByTestId('live').filter({ hasText: 'Live' }).waitFor();
+    const sync = page.getByTestId('last-sync');
+    assert.doesNotMatch((await sync.textContent()) ?? '', /· 0 added/, 'the first sync added the catalogue');
+    // The card polls only while a sync runs, and it shows none running: only the event stream can tell it.
+    const statusRequests: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/sync/status')) statusRequests.push(r.url());
+    });
+    const run = await f.t.site.sync.run('scheduled elsewhere');
+    assert.equal(run.status, 'succeeded');
+    assert.equal(run.added, 0);
+    await sync.getByText(/· 0 added, 0 revised, 0 superseded/).waitFor({ timeout: 5000 });
+    assert.ok(statusRequests.length >= 1 && statusRequests.length <= 4, `the card asked again because it was told: ${statusRequests.length} requests`);
+    await page.getByRole('navigation', { name: 'Console' }).waitFor(); // still the same page, never reloaded
+  });
+
   test('all updates: Debian 12 Security Updates, paged by the server 50 at a time, with per-update counts', async () => {
     await page.getByRole('link', { name: 'All updates' }).click();
     await page.getByRole('heading', { name: 'All updates' }).waitFor();

@@ -29,6 +29,8 @@ export interface SiteConfig {
   clock?: Clock;
   log?: Logger;
   syncLimits?: Partial<SyncLimits>;
+  /** See SiteContext.summaryRecomputeBudgetMs. */
+  summaryRecomputeBudgetMs?: number;
 }
 
 export interface RunningSite {
@@ -36,6 +38,8 @@ export interface RunningSite {
   app: FastifyInstance;
   store: Store;
   sync: SyncService;
+  /** Committed changes, by kind (the console's event stream listens). */
+  events: SiteEvents;
   /** §9 alert evaluation every 15 minutes of site time. */
   alerts: AlertService;
   /** §6.3 runs automatic deployment rules on their schedules. */
@@ -60,7 +64,7 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
     await sync.recoverInterrupted();
     await sync.reschedule();
     const content = new ContentLibrary(join(dataDir, 'content'));
-    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content, events };
+    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content, events, summaryRecomputeBudgetMs: config.summaryRecomputeBudgetMs };
     const app = buildApp(context);
     const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
     const alerts = new AlertService({ store, clock, log, events });
@@ -73,6 +77,7 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
       app,
       store,
       sync,
+      events,
       alerts,
       adrs,
       clock,

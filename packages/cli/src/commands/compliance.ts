@@ -116,13 +116,15 @@ export function registerComplianceCommands(program: Command): void {
     .option('--collection <collection>', 'only the members of this collection (id or name)')
     .option('--product <product>', 'only updates of this product, e.g. "Debian 12"')
     .option('--not-superseded', 'only updates in force')
+    .option('--fresh', 'wait for a new summary when the site is making one (large fleets)')
     .option('--json', 'JSON output')
-    .action(async (o: { collection?: string; product?: string; notSuperseded?: boolean; json?: boolean }) => {
+    .action(async (o: { collection?: string; product?: string; notSuperseded?: boolean; fresh?: boolean; json?: boolean }) => {
       const api = new ApiClient();
       const collectionId = o.collection === undefined ? undefined : await resolveCollection(api, o.collection);
-      const result = await api.get<ComplianceSummary>('/compliance/summary', { collectionId, product: o.product, superseded: o.notSuperseded ? 'false' : undefined });
+      const result = await api.get<ComplianceSummary>('/compliance/summary', { collectionId, product: o.product, superseded: o.notSuperseded ? 'false' : undefined, fresh: o.fresh ? 'true' : undefined });
       if (o.json) return printJson(result);
       printFields([
+        ['Summarised', `${result.summarizedAt}${result.stale ? ' (changes since; a new summary is being made: --fresh waits for it)' : ''}`],
         ['Clients', `${result.clientsCounted}${o.collection ? ` in collection ${o.collection}` : ' (active)'}`],
         ['Updates', result.updatesCounted],
         ['Required by some', result.overall.updatesRequired],

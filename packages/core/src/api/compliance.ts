@@ -141,6 +141,8 @@ export const ComplianceSummaryQuery = z
     product: z.string().min(1).max(100).optional(),
     /** false: only updates in force (not superseded). */
     superseded: flag.optional(),
+    /** true: summarise now and wait for it, even when a summary of a large fleet is being made in the background. */
+    fresh: flag.optional(),
   })
   .strict();
 export type ComplianceSummaryQuery = z.output<typeof ComplianceSummaryQuery>;
@@ -159,6 +161,13 @@ export type ComplianceGroup = z.infer<typeof ComplianceGroup>;
 export const MOST_REQUIRED_UPDATES = 20;
 
 export const ComplianceSummary = z.object({
+  /** Site time the counts were made at. */
+  summarizedAt: z.string(),
+  /**
+   * True when clients reported, a sync ran or an administrator changed something since: the counts
+   * are those of `summarizedAt`, and a new summary is being made (a large fleet's takes seconds).
+   */
+  stale: z.boolean(),
   collectionId: z.string().nullable(),
   product: z.string().nullable(),
   superseded: z.boolean().nullable(),

@@ -502,8 +502,11 @@ async function perClientEstimates(db: Db, updates: readonly SummaryUpdate[], est
   return out;
 }
 
+/** A summary's counts, without when they were made (summary-cache.ts adds that). */
+export type SummaryCounts = Omit<ComplianceSummary, 'summarizedAt' | 'stale'>;
+
 /** The fleet at a glance: per classification and severity, and the updates most clients require. */
-export async function complianceSummary(db: Db, query: ComplianceSummaryQuery): Promise<ComplianceSummary> {
+export async function complianceSummary(db: Db, query: Omit<ComplianceSummaryQuery, 'fresh'>): Promise<SummaryCounts> {
   let updatesQuery = db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']);
   if (query.product !== undefined) updatesQuery = updatesQuery.where('product', '=', query.product);
   if (query.superseded !== undefined) updatesQuery = updatesQuery.where('superseded', '=', query.superseded ? 1 : 0);

@@ -3,11 +3,14 @@
  * summary; reported vs estimated vs none; collection filter; refusals that change nothing.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { evaluateUpdate, type ClientCompliance, type ComplianceSummary, type UpdateBinary, type UpdateCompliance } from '@patchday/core';
+import pino from 'pino';
+import { evaluateUpdate, type VirtualClock, type ClientCompliance, type ComplianceSummary, type UpdateBinary, type UpdateCompliance } from '@patchday/core';
 import { startComplianceFixture, type ComplianceFixture } from '../../test/compliance-fixture.ts';
 import { describeEachStore, differingTables, dumpStore } from '../../test/stores.ts';
 import { applicabilityOf } from './fleet-estimate.ts';
+import { SummaryCache } from './summary-cache.ts';
 
 describeEachStore('compliance reports', (kind) => {
   let f: ComplianceFixture;
@@ -179,6 +182,7 @@ describeEachStore('compliance reports', (kind) => {
     // As if a later sync revised two updates: node-b's scan anchor no longer covers them.
     const revised = [f.openssl.updateId, f.unreported.updateId];
     await f.t.site.store.db.updateTable('updates').set({ change_seq: f.anchor + 1 }).where('update_id', 'in', revised).execute();
+    f.t.site.events.announce('sync'); // as the sync would
     try {
       const b = await client(f.clients.b.clientId);
       assert.deepEqual(stateIn(b, f.openssl.updateId), ['Installed', 'estimated'], 'its inventory has the new openssl');
@@ -207,6 +211,60 @@ describeEachStore('compliance reports', (kind) => {
       assert.deepEqual(summary.bySource.reported.Installed, 0, 'openssl, the one Installed report, is no longer covered');
     } finally {
       await f.t.site.store.db.updateTable('updates').set({ change_seq: f.anchor }).where('update_id', 'in', revised).execute();
+      f.t.site.events.announce('sync');
+    }
+  });
+
+  test('the fleet summary is kept until a client reports or the site changes; a large fleet is served the last one, marked stale, while it is made again', async () => {
+    const summary = async (query = '') => {
+      const r = await f.t.api<ComplianceSummary>('GET', `/compliance/summary${query}`);
+      assert.equal(r.status, 200, JSON.stringify(r.body));
+      return r.body;
+    };
+    const clock = f.t.site.clock as VirtualClock;
+    const first = await summary();
+    assert.equal(first.stale, false);
+    clock.advance(60_000);
+    const kept = await summary();
+    assert.deepEqual(kept, first, 'nothing changed: the same summary, made at the same time');
+
+    // node-b's next scan reports the update it had not reported as Required.
+    const b = f.clients.b;
+    const time = clock.now().toISOString();
+    const scan = randomUUID();
+    const report = await f.t.mp('POST', `/clients/${b.clientId}/state-messages`, b.credential, {
+      messages: [
+        { seq: 5, time, topic: 501, stateId: 2, scanId: scan, product: null, anchor: null, error: null },
+        { seq: 6, time, topic: 500, stateId: 3, updateId: f.openssl.updateId, revision: 1 },
+        { seq: 7, time, topic: 500, stateId: 2, updateId: f.reportedRequired.updateId, revision: 1 },
+        { seq: 8, time, topic: 500, stateId: 2, updateId: f.unreported.updateId, revision: 1 },
+        { seq: 9, time, topic: 501, stateId: 3, scanId: scan, product: 'Debian 12', anchor: f.anchor, error: null },
+      ],
+    });
+    assert.equal(report.status, 200, JSON.stringify(report.body));
+    const afterReport = await summary();
+    assert.equal(afterReport.stale, false, 'a small fleet is summarised again at once');
+    assert.equal(afterReport.summarizedAt, time);
+    assert.equal(afterReport.overall.counts.Required, first.overall.counts.Required + 1);
+    assert.equal(afterReport.overall.counts['Not Required'], first.overall.counts['Not Required'] - 1);
+
+    // A fleet whose summary takes longer than the budget (here: any) gets the last one at once.
+    const cache = new SummaryCache({ db: f.t.site.store.db, clock, log: pino({ level: 'silent' }), events: f.t.site.events, recomputeBudgetMs: -1 });
+    try {
+      const made = await cache.summary({});
+      assert.deepEqual({ ...made, summarizedAt: afterReport.summarizedAt }, afterReport);
+      clock.advance(60_000);
+      f.t.site.events.announce('clients');
+      const stale = await cache.summary({});
+      assert.equal(stale.stale, true);
+      assert.equal(stale.summarizedAt, made.summarizedAt);
+      const waited = await cache.summary({ fresh: true });
+      assert.equal(waited.stale, false);
+      assert.equal(waited.summarizedAt, clock.now().toISOString());
+      f.t.site.events.announce('alerts'); // alerts count nothing of the summary
+      assert.deepEqual(await cache.summary({}), waited);
+    } finally {
+      await cache.close();
     }
   });
 

@@ -10,18 +10,16 @@ const kindOfPath: Array<[prefix: string, kind: SiteEventKind]> = [
 ];
 
 /**
- * Announces every request that changed something, once it is answered (so committed): any method
- * but GET and HEAD that succeeded. Requests are where most changes come from, so they are announced
- * here once rather than in each route.
+ * Announces every request that changed something: any method but GET and HEAD that succeeded. It is
+ * announced as the answer is sent — the route has committed by then — and before the caller can
+ * read it, so whatever the caller asks next sees the announcement's effects (the summary cache).
+ * Requests are where most changes come from, so they are announced here once rather than in each route.
  */
 export function announceChangingRequests(app: FastifyInstance, events: SiteEvents): void {
-  app.addHook('onResponse', async (request, reply) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || reply.statusCode >= 400) return;
-    for (const [prefix, kind] of kindOfPath) {
-      if (request.url.startsWith(prefix)) {
-        events.announce(kind);
-        return;
-      }
-    }
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS' || reply.statusCode >= 400) return payload;
+    const match = kindOfPath.find(([prefix]) => request.url.startsWith(prefix));
+    if (match) events.announce(match[1]);
+    return payload;
   });
 }

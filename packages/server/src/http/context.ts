@@ -21,6 +21,8 @@ export interface SiteContext {
   content: ContentLibrary;
   /** Committed changes, announced by kind to the console's event stream and the summary cache. */
   events: SiteEvents;
+  /** A fleet summary that took longer than this is served as it was while it is made again (default 1000 ms). */
+  summaryRecomputeBudgetMs?: number;
 }
 
 declare module 'fastify' {

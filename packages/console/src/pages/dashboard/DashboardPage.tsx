@@ -1,8 +1,9 @@
 import type { ComplianceSummary } from '@patchday/core';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import { formatNumber, formatPercent } from '../../components/format.ts';
+import { formatNumber, formatPercent, formatTime } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
+import { usePolling } from '../../hooks/usePolling.ts';
 import { useResource } from '../../hooks/useResource.ts';
 import { AlertsCard } from './AlertsCard.tsx';
 import { ComplianceChart } from './ComplianceChart.tsx';
@@ -14,6 +15,8 @@ import { SyncCard } from './SyncCard.tsx';
 export default function DashboardPage() {
   const summary = useResource<ComplianceSummary>('/compliance/summary?superseded=false', { pollMs: 60_000, refreshOn: ['sync', 'clients', 'changes'], refreshAtMostEveryMs: 30_000 });
   const s = summary.data;
+  // A large fleet's summary is being made again in the background: ask for it until it is there.
+  usePolling(summary.reload, 5000, !!s?.stale);
   return (
     <>
       <PageHeader title="Dashboard" description="Compliance of the updates in force (not superseded) across the site's active clients." />
@@ -31,6 +34,12 @@ export default function DashboardPage() {
             {s ? formatPercent(s.overall.percentCompliant) : '…'}
           </span>
           <span className="stat-label">of client × update pairs compliant</span>
+          {s && (
+            <span className="muted small" data-testid="summarized-at" title="Counted from every client's last report and inventory">
+              summarised {formatTime(s.summarizedAt)}
+              {s.stale ? ' · updating…' : ''}
+            </span>
+          )}
         </section>
         <SyncCard />
       </div>

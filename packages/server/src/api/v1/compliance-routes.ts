@@ -1,6 +1,7 @@
 import { ComplianceSummaryQuery, type ComplianceSummary } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
-import { collectionExists, complianceSummary } from '../../compliance/client-compliance.ts';
+import { collectionExists } from '../../compliance/client-compliance.ts';
+import { SummaryCache } from '../../compliance/summary-cache.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
 
@@ -9,9 +10,12 @@ import { notFound, parseInput } from '../../http/http-error.ts';
  * `GET /api/v1/compliance/summary`. Per client and per update: client-routes.ts, update-routes.ts.
  */
 export function registerComplianceRoutes(app: FastifyInstance, site: SiteContext): void {
+  const summaries = new SummaryCache({ db: site.store.db, clock: site.clock, log: site.log, events: site.events, recomputeBudgetMs: site.summaryRecomputeBudgetMs });
+  app.addHook('onClose', () => summaries.close());
+
   app.get('/api/v1/compliance/summary', { config: { permission: 'read' } }, async (request): Promise<ComplianceSummary> => {
     const query = parseInput(ComplianceSummaryQuery, request.query, 'query');
     if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
-    return complianceSummary(site.store.db, query);
+    return summaries.summary(query);
   });
 }

@@ -137,9 +137,25 @@ async function measure(kind: Kind, browser: Browser): Promise<BenchRow[]> {
       out.push({ measure: `${label}: ${name}, from Node, median of ${ROUNDS}`, value: s.median, unit: 'ms', goal: '≤ 300 ms', met: s.median <= SERVER_GOAL_MS });
       out.push({ measure: `${label}: ${name}, from Node, max of ${ROUNDS}`, value: s.max, unit: 'ms', goal: '≤ 300 ms', met: s.max <= SERVER_GOAL_MS });
     }
-    const dashboard = await timeCalls(site, '/compliance/summary?superseded=false', 3);
-    log(`GET /compliance/summary?superseded=false: median ${dashboard.median.toFixed(0)} ms`);
-    out.push({ measure: `${label}: dashboard's fleet summary (GET /compliance/summary?superseded=false), median of 3`, value: dashboard.median, unit: 'ms' });
+    // The dashboard's fleet summary: made once, then kept until something it counts changes; after a
+    // change a large fleet gets the last one (stale) at once while a new one is made.
+    const dashboardPath = '/compliance/summary?superseded=false';
+    const once = async (path: string) => {
+      const start = performance.now();
+      const body = await site.api('GET', path);
+      return { ms: performance.now() - start, body };
+    };
+    const made = await once(dashboardPath);
+    const kept = await timeCalls(site, dashboardPath, 5);
+    await site.api('POST', '/enrolment-tokens', { name: 'bench: a change', expiresInHours: 1 });
+    const stale = await once(dashboardPath);
+    if (stale.body.stale !== true) throw new Error('after a change the large fleet\'s summary should be served stale');
+    const fresh = await once(`${dashboardPath}&fresh=true`);
+    log(`fleet summary: made ${made.ms.toFixed(0)} ms, kept ${kept.median.toFixed(0)} ms, stale after a change ${stale.ms.toFixed(0)} ms, made again (fresh=true) ${fresh.ms.toFixed(0)} ms`);
+    out.push({ measure: `${label}: dashboard's fleet summary (GET ${dashboardPath}), made (first request after start)`, value: made.ms, unit: 'ms' });
+    out.push({ measure: `${label}: dashboard's fleet summary, nothing changed since (kept), median of 5`, value: kept.median, unit: 'ms', goal: '≤ 300 ms', met: kept.median <= SERVER_GOAL_MS });
+    out.push({ measure: `${label}: dashboard's fleet summary after a change (the last one, stale, while a new one is made)`, value: stale.ms, unit: 'ms', goal: '≤ 300 ms', met: stale.ms <= SERVER_GOAL_MS });
+    out.push({ measure: `${label}: dashboard's fleet summary made again (fresh=true)`, value: fresh.ms, unit: 'ms' });
     out.push({ measure: `${label}: server peak RSS`, value: site.peakRssMb(), unit: 'MB' });
     return out;
   } finally {
@@ -235,7 +251,7 @@ interface ServerProcess {
   /** Reply time (fastify's `responseTime`) of each request since the last clear, by path and query. */
   requests: Map<string, number>;
   login(): Promise<string>;
-  api(method: string, path: string): Promise<any>;
+  api(method: string, path: string, body?: unknown): Promise<any>;
   peakRssMb(): number;
   stop(): Promise<void>;
 }

@@ -42,6 +42,7 @@ export class SummaryCache {
   private version = 0;
   private readonly entries = new Map<string, Entry>();
   private readonly making = new Map<string, { version: number; made: Promise<Entry> }>();
+  private readonly later = new Set<ReturnType<typeof setImmediate>>();
   private readonly unlisten: () => void;
   private readonly budgetMs: number;
 
@@ -58,7 +59,12 @@ export class SummaryCache {
     const entry = this.entries.get(key);
     if (entry && entry.version === this.version) return answer(entry, false);
     if (entry && !fresh && entry.tookMs > this.budgetMs) {
-      void this.make(key, counted).catch((error) => this.options.log.warn({ err: error }, 'fleet summary failed'));
+      // After this answer is on its way: on SQLite the count runs on this thread and would hold it back.
+      const later = setImmediate(() => {
+        this.later.delete(later);
+        void this.make(key, counted).catch((error) => this.options.log.warn({ err: error }, 'fleet summary failed'));
+      });
+      this.later.add(later);
       return answer(entry, true);
     }
     return answer(await this.make(key, counted), false);
@@ -67,6 +73,7 @@ export class SummaryCache {
   /** Stops listening and waits for summaries being made (the site is stopping). */
   async close(): Promise<void> {
     this.unlisten();
+    for (const later of this.later) clearImmediate(later);
     await Promise.allSettled([...this.making.values()].map((m) => m.made));
   }
 

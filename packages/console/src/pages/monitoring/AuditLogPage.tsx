@@ -2,12 +2,13 @@ import type { AuditEntry } from '@patchday/core';
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { queryString } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import { formatNumber, formatTime } from '../../components/format.ts';
+import { formatTime } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
 import { Details } from './Details.tsx';
-import { logLimits, useLogFilter } from './log-filters.ts';
+import { useLogFilter } from './log-filters.ts';
+import { LogFilterEnd, LogTable } from './LogView.tsx';
 import './monitoring.css';
 
 const keys = ['actor', 'action', 'limit'] as const;
@@ -17,7 +18,7 @@ export default function AuditLogPage() {
   const { filter, setFilter } = useLogFilter(keys);
   const [draft, setDraft] = useState(filter);
   useEffect(() => setDraft(filter), [filter]);
-  const entries = useResource<{ entries: AuditEntry[] }>(`/audit${queryString({ ...filter, limit: filter.limit || 200 })}`, { keepPrevious: true });
+  const entries = useResource<{ entries: AuditEntry[] }>(`/audit${queryString({ ...filter, limit: filter.limit || 200 })}`, { keepPrevious: true, refreshOn: ['changes'] });
   // What to offer in the fields: the actors and actions of an unfiltered look at the log.
   const recent = useResource<{ entries: AuditEntry[] }>('/audit?limit=1000');
   const actors = useMemo(() => [...new Set(recent.data?.entries.map((e) => e.actor))].sort(), [recent.data]);
@@ -51,60 +52,23 @@ export default function AuditLogPage() {
             ))}
           </datalist>
         </label>
-        <label>
-          Show
-          <select value={draft.limit || '200'} onChange={(e) => setFilter({ ...draft, limit: e.target.value === '200' ? '' : e.target.value })}>
-            {logLimits.map((n) => (
-              <option key={n} value={n}>
-                the newest {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="filter-buttons">
-          <button type="submit">Apply</button>
-          {filtered && (
-            <button type="button" onClick={() => setFilter({ actor: '', action: '' })}>
-              Clear
-            </button>
-          )}
-        </span>
+        <LogFilterEnd limit={draft.limit} onLimit={(limit) => setFilter({ ...draft, limit })} filtered={filtered} onClear={() => setFilter({ actor: '', action: '' })} />
       </form>
       <ErrorNotice error={entries.error} onRetry={entries.reload} />
       {entries.loading && <Loading what="Loading the audit log" />}
       {entries.data && list.length === 0 && <p className="muted">{filtered ? 'No entry matches.' : 'The audit log is empty.'}</p>}
-      {list.length > 0 && (
-        <>
-          <p className="muted small">{formatNumber(list.length)} entries, newest first.</p>
-          <div className="table-scroll">
-            <table className="compact log-table">
-              <caption className="visually-hidden">Audit log</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Actor</th>
-                  <th scope="col">Action</th>
-                  <th scope="col">Target</th>
-                  <th scope="col">Details</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((e) => (
-                  <tr key={e.id}>
-                    <td className="time">{formatTime(e.at)}</td>
-                    <td>{e.actor}</td>
-                    <td className="mono action">{e.action}</td>
-                    <td className="mono small">{e.target}</td>
-                    <td>
-                      <Details details={e.details} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <LogTable
+        caption="Audit log"
+        noun="entries"
+        rows={list}
+        columns={[
+          { header: 'Time', className: 'time', cell: (e) => formatTime(e.at) },
+          { header: 'Actor', cell: (e) => e.actor },
+          { header: 'Action', className: 'mono action', cell: (e) => e.action },
+          { header: 'Target', className: 'mono small', cell: (e) => e.target },
+          { header: 'Details', cell: (e) => <Details details={e.details} /> },
+        ]}
+      />
     </>
   );
 }

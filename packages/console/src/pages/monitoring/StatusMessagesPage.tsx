@@ -2,12 +2,13 @@ import type { StatusMessage } from '@patchday/core';
 import { useEffect, useState, type FormEvent } from 'react';
 import { queryString } from '../../api/client.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
-import { formatNumber, formatTime } from '../../components/format.ts';
+import { formatTime } from '../../components/format.ts';
 import { Loading } from '../../components/Loading.tsx';
 import { PageHeader } from '../../components/PageHeader.tsx';
 import { useResource } from '../../hooks/useResource.ts';
 import { Details } from './Details.tsx';
-import { logLimits, useLogFilter } from './log-filters.ts';
+import { useLogFilter } from './log-filters.ts';
+import { LogFilterEnd, LogTable } from './LogView.tsx';
 import './monitoring.css';
 
 /** The ids administrators know from Configuration Manager, and what the site's components report under them. */
@@ -68,63 +69,31 @@ export default function StatusMessagesPage() {
             ))}
           </select>
         </label>
-        <label>
-          Show
-          <select value={draft.limit || '200'} onChange={(e) => setFilter({ limit: e.target.value === '200' ? '' : e.target.value })}>
-            {logLimits.map((n) => (
-              <option key={n} value={n}>
-                the newest {n}
-              </option>
-            ))}
-          </select>
-        </label>
-        <span className="filter-buttons">
-          <button type="submit">Apply</button>
-          {filtered && (
-            <button type="button" onClick={() => setFilter({ messageId: '', severity: '', component: '' })}>
-              Clear
-            </button>
-          )}
-        </span>
+        <LogFilterEnd limit={draft.limit} onLimit={(limit) => setFilter({ limit })} filtered={filtered} onClear={() => setFilter({ messageId: '', severity: '', component: '' })} />
       </form>
       <ErrorNotice error={messages.error} onRetry={messages.reload} />
       {messages.loading && <Loading what="Loading status messages" />}
       {messages.data && list.length === 0 && <p className="muted">{filtered ? 'No status message matches.' : 'No status messages yet.'}</p>}
-      {list.length > 0 && (
-        <>
-          <p className="muted small">{formatNumber(list.length)} messages, newest first.</p>
-          <div className="table-scroll">
-            <table className="compact log-table">
-              <caption className="visually-hidden">Status messages</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Time</th>
-                  <th scope="col">Id</th>
-                  <th scope="col">Severity</th>
-                  <th scope="col">Component</th>
-                  <th scope="col">Text</th>
-                </tr>
-              </thead>
-              <tbody>
-                {list.map((m) => (
-                  <tr key={m.id}>
-                    <td className="time">{formatTime(m.at)}</td>
-                    <td className="mono">{m.messageId}</td>
-                    <td>
-                      <span className={`severity severity-${m.severity}`}>{m.severity}</span>
-                    </td>
-                    <td>{m.component}</td>
-                    <td>
-                      {m.text}
-                      <Details details={m.details} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        </>
-      )}
+      <LogTable
+        caption="Status messages"
+        noun="messages"
+        rows={list}
+        columns={[
+          { header: 'Time', className: 'time', cell: (m) => formatTime(m.at) },
+          { header: 'Id', className: 'mono', cell: (m) => m.messageId },
+          { header: 'Severity', cell: (m) => <span className={`severity severity-${m.severity}`}>{m.severity}</span> },
+          { header: 'Component', cell: (m) => m.component },
+          {
+            header: 'Text',
+            cell: (m) => (
+              <>
+                {m.text}
+                <Details details={m.details} />
+              </>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

@@ -46,3 +46,4 @@ export * from './deployment/dpkg-dependencies.ts';
 export * from './api/automatic-deployment-rules.ts';
 export * from './api/update-overview.ts';
 export * from './api/site-events.ts';
+export * from './api/event-stream.ts';

@@ -1,8 +1,7 @@
-import { siteEventKinds, type SiteEventKind } from '@patchday/core';
+import { EventStreamParser, siteEventKinds, type SiteEventKind } from '@patchday/core';
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { API_BASE } from '../api/client.ts';
 import { useSession } from '../auth/SessionProvider.tsx';
-import { EventStreamParser } from './event-stream-parser.ts';
 
 export type LiveState = 'connecting' | 'live' | 'reconnecting';
 type Listener = (kind: SiteEventKind) => void;
@@ -54,7 +53,10 @@ export function SiteEventsProvider({ children }: { children: ReactNode }) {
             const { done, value } = await reader.read();
             if (done) break;
             for (const event of parser.push(value)) {
-              if (event.event === 'ended') return;
+              if (event.event === 'ended') {
+                setState('reconnecting'); // signed out elsewhere: the next API call returns to the sign-in form
+                return;
+              }
               if (isKind(event.event)) announce(event.event);
             }
           }

@@ -1,17 +1,14 @@
-import type { SiteEventKind } from '@patchday/core';
+import type { SiteEvent, SiteEventKind } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import { authenticateToken } from '../auth/tokens.ts';
 import type { SiteContext } from '../http/context.ts';
 
-export interface EventStreamOptions {
-  /** Announcements within this many milliseconds go out as one event per kind. */
-  coalesceMs?: number;
-  /** A comment line this often keeps proxies from closing a quiet stream; the token is checked again then. */
-  heartbeatMs?: number;
-}
-
 /** How long a browser waits before it connects again after the stream broke. */
 const RETRY_MS = 3000;
+/** Announcements within this many milliseconds go out as one event per kind. */
+const COALESCE_MS = 250;
+/** A comment line this often keeps proxies from closing a quiet stream; the token is checked again then. */
+const HEARTBEAT_MS = 25_000;
 
 /**
  * `GET /api/v1/events`: the site's changes as server-sent events (`event: <kind>`, data
@@ -21,9 +18,7 @@ const RETRY_MS = 3000;
  * every flush and heartbeat, and a signed-out or expired session gets `event: ended` and the end of
  * the stream.
  */
-export function registerEventStream(app: FastifyInstance, site: SiteContext, options: EventStreamOptions = {}): void {
-  const coalesceMs = options.coalesceMs ?? 250;
-  const heartbeatMs = options.heartbeatMs ?? 25_000;
+export function registerEventStream(app: FastifyInstance, site: SiteContext): void {
   const open = new Set<() => void>();
   // Open streams never go idle, so the server would wait for them forever when it closes.
   app.addHook('preClose', async () => {
@@ -57,19 +52,19 @@ export function registerEventStream(app: FastifyInstance, site: SiteContext, opt
       if (!(await stillSignedIn())) return;
       const at = site.clock.now().toISOString();
       let text = '';
-      for (const kind of pending) text += `event: ${kind}\ndata: ${JSON.stringify({ kind, at })}\n\n`;
+      for (const kind of pending) text += `event: ${kind}\ndata: ${JSON.stringify({ kind, at } satisfies SiteEvent)}\n\n`;
       pending.clear();
       response.write(text);
     };
     const unlisten = site.events.listen((kind) => {
       pending.add(kind);
-      flushTimer ??= setTimeout(() => void flush().catch(end), coalesceMs);
+      flushTimer ??= setTimeout(() => void flush().catch(end), COALESCE_MS);
     });
     const heartbeat = setInterval(() => {
       void stillSignedIn()
         .then((ok) => ok && response.write(': heartbeat\n\n'))
         .catch(end);
-    }, heartbeatMs);
+    }, HEARTBEAT_MS);
     const end = () => {
       if (ended) return;
       ended = true;

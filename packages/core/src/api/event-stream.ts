@@ -1,7 +1,8 @@
 /**
  * Server-sent events from text chunks, as the site's `GET /api/v1/events` sends them (the subset of
  * the format it uses: `event:` and `data:` lines, comments, blank-line separated). EventSource cannot
- * send an Authorization header, so the console reads the stream with fetch and parses it here.
+ * send an Authorization header, so the console reads the stream with fetch and parses it here; the
+ * site's tests read it the same way.
  */
 export interface StreamEvent {
   event: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { EventStreamParser } from './event-stream-parser.ts';
+import { EventStreamParser } from './event-stream.ts';
 
 test('events split across chunks come out whole, comments and retry lines are skipped', () => {
   const parser = new EventStreamParser();

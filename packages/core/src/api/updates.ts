@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { Classification, Severity } from '../catalogue/vocabulary.ts';
 import { UpdateSummary } from '../catalogue/update.ts';
+import { MAX_UPDATE_COUNTS_IDS, UpdateCountsList } from './update-overview.ts';
 
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
@@ -54,8 +55,14 @@ export const UpdateQuery = z
     sort: z.enum(['releaseDate', '-releaseDate', 'title', '-title', 'product', 'classification', 'changeSeq', '-changeSeq']).default('-releaseDate'),
     page: z.coerce.number().int().min(1).max(1_000_000).default(1),
     pageSize: z.coerce.number().int().min(1).max(1000).default(50),
+    /**
+     * Answer the page's per-update counts with it (as `GET /compliance/updates` counts them; of the
+     * members of `collectionId` when one is given): one round trip for a listing's first view.
+     */
+    withCounts: flag.optional(),
   })
-  .refine(scopeNeedsCount, scopeMessage);
+  .refine(scopeNeedsCount, scopeMessage)
+  .refine((q) => !q.withCounts || q.pageSize <= MAX_UPDATE_COUNTS_IDS, { message: `withCounts counts at most ${MAX_UPDATE_COUNTS_IDS} updates: ask for a smaller pageSize`, path: ['withCounts'] });
 export type UpdateQuery = z.output<typeof UpdateQuery>;
 
 export const UpdatePage = z.object({
@@ -63,5 +70,7 @@ export const UpdatePage = z.object({
   page: z.number().int(),
   pageSize: z.number().int(),
   updates: z.array(UpdateSummary),
+  /** With `withCounts=true` only. */
+  counts: UpdateCountsList.optional(),
 });
 export type UpdatePage = z.infer<typeof UpdatePage>;

@@ -1,6 +1,7 @@
 import type { UpdateDetail, UpdateFilter, UpdatePage, UpdateQuery } from '@patchday/core';
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Database, UpdatesTable } from '../store/schema.ts';
+import { storeKindOf, type StoreKind } from '../store/store.ts';
 import type { UpdateBinary } from '@patchday/core';
 import { fromUpdateRow } from './update-rows.ts';
 
@@ -11,6 +12,18 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
 const contains = (column: 'title' | 'description' | 'advisory_id' | 'cve_ids', text: string) =>
   sql<boolean>`(lower(${sql.ref(`updates.${column}`)}) like ${likePattern(text)} escape '\\')`;
 
+/**
+ * On SQLite, the rows of the trigram index (migration 0009) that can hold `text`, in `column` or
+ * in any of its columns: a superset of the substring matches, for the LIKE to check. The index
+ * has no trigram of a text shorter than three characters, so those are left to the LIKE alone.
+ * PostgreSQL's trigram indexes serve the LIKE itself.
+ */
+const mayContain = (kind: StoreKind, text: string, column?: 'cve_ids') => {
+  if (kind === 'postgres' || [...text].length < 3) return undefined;
+  const phrase = `"${text.replaceAll('"', '""')}"`;
+  return sql<boolean>`(updates.rowid in (select rowid from updates_text where updates_text match ${column ? `${column} : ${phrase}` : phrase}))`;
+};
+
 const DAY_MS = 86_400_000;
 
 /**
@@ -18,7 +31,7 @@ const DAY_MS = 86_400_000;
  * matching every criterion of `filter`. The one catalogue filter: listings, update groups and
  * automatic deployment rules all select through it. `now` anchors `releasedWithinDays`.
  */
-export function applyUpdateFilter<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, filter: UpdateFilter, now: Date): SelectQueryBuilder<Database, TB, O> {
+export function applyUpdateFilter<TB extends keyof Database, O>(query: SelectQueryBuilder<Database, TB, O>, filter: UpdateFilter, now: Date, kind: StoreKind): SelectQueryBuilder<Database, TB, O> {
   let q = query as unknown as SelectQueryBuilder<Database, 'updates', O>;
   if (filter.product) q = q.where('updates.product', '=', filter.product);
   if (filter.classification) q = q.where('updates.classification', '=', filter.classification);
@@ -31,9 +44,16 @@ export function applyUpdateFilter<TB extends keyof Database, O>(query: SelectQue
   if (filter.superseded !== undefined) q = q.where('updates.superseded', '=', filter.superseded ? 1 : 0);
   if (filter.expired !== undefined) q = q.where('updates.expired', '=', filter.expired ? 1 : 0);
   if (filter.advisory) q = q.where('updates.advisory_id', '=', filter.advisory);
-  if (filter.cve) q = q.where(contains('cve_ids', `"${filter.cve.toUpperCase()}"`));
+  if (filter.cve) {
+    const quoted = `"${filter.cve.toUpperCase()}"`;
+    const indexed = mayContain(kind, quoted, 'cve_ids');
+    if (indexed) q = q.where(indexed);
+    q = q.where(contains('cve_ids', quoted));
+  }
   if (filter.text) {
     const text = filter.text;
+    const indexed = mayContain(kind, text);
+    if (indexed) q = q.where(indexed);
     q = q.where((eb) => eb.or([contains('title', text), contains('description', text), contains('advisory_id', text)]));
   }
   if (filter.requiredByAtLeast !== undefined) {
@@ -95,17 +115,17 @@ export async function findUpdates(db: Kysely<Database>, q: UpdateQuery, now: Dat
   let rows: Array<Pick<UpdatesTable, (typeof summaryColumns)[number]>>;
   if (q.text !== undefined || q.cve !== undefined) {
     // A substring match reads every row, so once: the sort keys of every match, then the page's rows.
-    const keys = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now).select(['update_id', column])).execute();
+    const keys = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now, storeKindOf(db)).select(['update_id', column])).execute();
     const ids = keys.slice(offset, offset + q.pageSize).map((k) => k.update_id);
     const byId = new Map(ids.length ? (await db.selectFrom('updates').select(summaryColumns).where('update_id', 'in', ids).execute()).map((r) => [r.update_id, r]) : []);
     total = keys.length;
     rows = ids.flatMap((id) => byId.get(id) ?? []);
   } else {
-    const { n } = await applyUpdateFilter(db.selectFrom('updates'), q, now)
+    const { n } = await applyUpdateFilter(db.selectFrom('updates'), q, now, storeKindOf(db))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow();
     total = Number(n);
-    rows = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now).select(summaryColumns)).limit(q.pageSize).offset(offset).execute();
+    rows = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now, storeKindOf(db)).select(summaryColumns)).limit(q.pageSize).offset(offset).execute();
   }
   return {
     total,

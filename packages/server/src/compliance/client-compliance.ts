@@ -22,7 +22,8 @@ import {
   type UpdateComplianceQuery,
 } from '@patchday/core';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { inventoryOf, isPostgres } from '../inventory/inventory-store.ts';
+import { inventoryOf } from '../inventory/inventory-store.ts';
+import { isPostgres } from '../store/store.ts';
 import type { Database } from '../store/schema.ts';
 import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate } from './fleet-estimate.ts';
 
@@ -239,11 +240,13 @@ export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], sc
     scope.collectionId,
   ).execute();
 
-  const reported = await reportedCounts(db, updates, groups, scope.collectionId);
-
-  const universe = await loadUniverse(db, new Set(groups.flatMap((g) => (g.inventory_sha256 === null ? [] : [g.inventory_sha256]))));
-  const estimates = await estimateUpdates(db, universe, updates.map((u) => ({ updateId: u.update_id, product: u.product, binaries: JSON.parse(u.binaries) as UpdateBinary[] })));
-  const perClient = await perClientEstimates(db, updates, estimates, scope.collectionId);
+  // The reported rows and the estimate read different tables: on PostgreSQL, on two connections at once.
+  const estimated = async () => {
+    const universe = await loadUniverse(db, new Set(groups.flatMap((g) => (g.inventory_sha256 === null ? [] : [g.inventory_sha256]))));
+    const estimates = await estimateUpdates(db, universe, updates.map((u) => ({ updateId: u.update_id, product: u.product, binaries: JSON.parse(u.binaries) as UpdateBinary[] })));
+    return { universe, estimates, perClient: await perClientEstimates(db, updates, estimates, scope.collectionId) };
+  };
+  const [reported, { universe, estimates, perClient }] = await Promise.all([reportedCounts(db, updates, groups, scope.collectionId), estimated()]);
 
   // How many clients each update's scan coverage takes out of each bucket: all, those without an
   // inventory, those of each os group, and (for the inventories an estimate singles out) each inventory.

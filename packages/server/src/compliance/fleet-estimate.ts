@@ -11,7 +11,8 @@ import {
   type UpdateBinary,
 } from '@patchday/core';
 import { sql, type Kysely } from 'kysely';
-import { inventoriesOf, isPostgres } from '../inventory/inventory-store.ts';
+import { inventoriesOf } from '../inventory/inventory-store.ts';
+import { isPostgres } from '../store/store.ts';
 import type { Database } from '../store/schema.ts';
 
 /**

@@ -85,6 +85,23 @@ describeEachStore('counts of a page of updates with many reported states', (kind
     for (const row of r.updates) assert.deepEqual(row.counts, (await ownReport(row.updateId, `?collectionId=${f.collectionId}`)).counts, row.updateId);
   });
 
+  test('a listing asked withCounts=true carries its page\'s counts, the same as GET /compliance/updates gives; without it, none', async () => {
+    const listed = await f.t.api<UpdatePage>('GET', '/updates?pageSize=60&sort=title&withCounts=true');
+    assert.equal(listed.status, 200, JSON.stringify(listed.body));
+    const ids = listed.body.updates.map((u) => u.updateId);
+    assert.ok(ids.length > 3);
+    assert.deepEqual(listed.body.counts, await counts(ids));
+    const scoped = await f.t.api<UpdatePage>('GET', `/updates?requiredByAtLeast=5&collectionId=${f.collectionId}&sort=title&withCounts=true`);
+    assert.equal(scoped.status, 200, JSON.stringify(scoped.body));
+    assert.equal(scoped.body.counts?.collectionId, f.collectionId, 'counted over the collection that scopes requiredByAtLeast');
+    assert.deepEqual(scoped.body.counts, await counts(scoped.body.updates.map((u) => u.updateId), `&collectionId=${f.collectionId}`));
+    const plain = await f.t.api<UpdatePage>('GET', '/updates?pageSize=5&sort=title');
+    assert.equal(plain.body.counts, undefined);
+    const tooMany = await f.t.api<{ error: string }>('GET', '/updates?pageSize=500&withCounts=true');
+    assert.equal(tooMany.status, 400);
+    assert.match(JSON.stringify(tooMany.body), /withCounts counts at most 200 updates: ask for a smaller pageSize/);
+  });
+
   test('required by at least N: reported Required states of active clients, the pending client left out', async () => {
     const required = async (n: number, query = '') => {
       const r = await f.t.api<UpdatePage>('GET', `/updates?requiredByAtLeast=${n}&sort=title${query}`);

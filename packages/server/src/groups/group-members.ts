@@ -3,6 +3,7 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { applyUpdateFilter } from '../catalogue/catalogue-queries.ts';
 import { HttpError, notFound } from '../http/http-error.ts';
 import type { Database } from '../store/schema.ts';
+import { storeKindOf } from '../store/store.ts';
 
 /**
  * Who is in an update group, changed set-based (insert … select, delete … where in), so a group of
@@ -25,7 +26,7 @@ const count = (v: unknown) => Number(v ?? 0);
 /** The deployable updates (not expired) that match `filter` now, by id. */
 export async function findUpdateIdsMatching(db: Db, filter: UpdateFilter, now: Date): Promise<string[]> {
   if (filter.expired === true) return [];
-  const rows = await applyUpdateFilter(db.selectFrom('updates'), { ...filter, expired: false }, now).select('updates.update_id').orderBy('updates.update_id').execute();
+  const rows = await applyUpdateFilter(db.selectFrom('updates'), { ...filter, expired: false }, now, storeKindOf(db)).select('updates.update_id').orderBy('updates.update_id').execute();
   return rows.map((r) => r.update_id);
 }
 
@@ -77,7 +78,7 @@ export async function addUpdateIds(trx: Transaction<Database>, groupId: string, 
 
 /** Adds every non-expired update matching `filter` in one insert … select; expired matches are counted, not added. */
 export async function addUpdatesMatching(trx: Transaction<Database>, groupId: string, filter: UpdateFilter, now: Date): Promise<MembershipChange> {
-  const matching = (expired: boolean) => applyUpdateFilter(trx.selectFrom('updates'), { ...filter, expired }, now);
+  const matching = (expired: boolean) => applyUpdateFilter(trx.selectFrom('updates'), { ...filter, expired }, now, storeKindOf(trx));
   const { n: expired } = filter.expired === false ? { n: 0 } : await matching(true).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   if (filter.expired === true) return { ...noChange(), skippedExpired: count(expired) };
   const { n: deployable } = await matching(false).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
@@ -112,7 +113,7 @@ export async function removeUpdatesMatching(trx: Transaction<Database>, groupId:
   const deleted = await trx
     .deleteFrom('update_group_members')
     .where('group_id', '=', groupId)
-    .where('update_id', 'in', applyUpdateFilter(trx.selectFrom('updates'), filter, now).select('updates.update_id'))
+    .where('update_id', 'in', applyUpdateFilter(trx.selectFrom('updates'), filter, now, storeKindOf(trx)).select('updates.update_id'))
     .executeTakeFirst();
   return { ...noChange(), removed: count(deleted.numDeletedRows) };
 }

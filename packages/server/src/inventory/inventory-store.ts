@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isInstalledStatus, productOfInventory, type DpkgPackage, type Inventory, type InventoryOs } from '@patchday/core';
-import { PostgresAdapter, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import type { Database, InventoryPackagesTable } from '../store/schema.ts';
+import { isPostgres } from '../store/store.ts';
 
 /**
  * Every client's last inventory, stored so that a site of 100,000 clients can evaluate an update
@@ -39,10 +40,6 @@ const PACKAGE_CHUNK = 5000;
 const ID_CHUNK = 1000;
 /** Clients per bulk UPDATE (one JSON parameter). */
 const CLIENT_CHUNK = 5000;
-
-export function isPostgres(db: Kysely<any>): boolean {
-  return db.getExecutor().adapter instanceof PostgresAdapter;
-}
 
 /**
  * Stores `inventory` as the client's last inventory, at `at`, inside `db`'s transaction (or a new

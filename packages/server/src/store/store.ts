@@ -1,8 +1,17 @@
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Kysely, Transaction } from 'kysely';
+import { PostgresAdapter, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 
 export type StoreKind = 'sqlite' | 'postgres';
+
+/** The store `db` (or a transaction of it) runs on, for the few queries written per engine. */
+export function isPostgres(db: Kysely<any>): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter;
+}
+
+export function storeKindOf(db: Kysely<any>): StoreKind {
+  return isPostgres(db) ? 'postgres' : 'sqlite';
+}
 
 /** One site database: the same schema and queries on SQLite (default) and PostgreSQL. */
 export interface Store {

@@ -1,8 +1,7 @@
-import type { UpdateCountsList, UpdateCountsRow, UpdatePage, UpdateQuery, UpdateSummary } from '@patchday/core';
+import type { UpdateCountsRow, UpdatePage, UpdateQuery, UpdateSummary } from '@patchday/core';
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type RowSelectionState, type Updater } from '@tanstack/react-table';
 import { useMemo } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { queryString } from '../../api/client.ts';
 import { paths } from '../../app/navigation.ts';
 import { ErrorNotice } from '../../components/ErrorNotice.tsx';
 import { formatDate, formatNumber, formatPercent } from '../../components/format.ts';
@@ -32,7 +31,7 @@ const count = (state: 'Required' | 'Installed' | 'Not Required' | 'Unknown') =>
     id: state,
     header: state,
     meta: { numeric: true },
-    cell: ({ row }) => (row.original.overview ? formatNumber(row.original.overview.counts[state]) : '…'),
+    cell: ({ row }) => (row.original.overview ? formatNumber(row.original.overview.counts[state]) : '—'),
   });
 
 const columns = [
@@ -84,27 +83,26 @@ const columns = [
           <StateCountsBar counts={row.original.overview.counts} /> {formatPercent(row.original.overview.percentCompliant)}
         </span>
       ) : (
-        '…'
+        '—'
       ),
   }),
 ];
 
 /**
- * The whole catalogue (§6.2 step 1): the server filters, sorts and pages; the counts of the page's
- * updates come in one further call. Ticked updates stay selected across pages.
+ * The whole catalogue (§6.2 step 1): the server filters, sorts and pages, and counts the page's
+ * updates in the same call. Ticked updates stay selected across pages.
  */
 export default function AllUpdatesPage() {
   const [params, setParams] = useSearchParams();
   const query = useMemo(() => readQuery(params), [params]);
-  const list = useResource<UpdatePage>(apiPathOf(query), { keepPrevious: true, refreshOn: ['sync'] });
-  const ids = list.data?.updates.map((u) => u.updateId) ?? [];
-  const overview = useResource<UpdateCountsList>(ids.length ? `/compliance/updates${queryString({ ids: ids.join(',') })}` : null, { keepPrevious: true, refreshOn: ['sync', 'clients'], refreshAtMostEveryMs: 10_000 });
+  // The page comes with its counts in one call; they follow what clients report, reloaded at most every 10 s.
+  const list = useResource<UpdatePage>(apiPathOf(query, { withCounts: true }), { keepPrevious: true, refreshOn: ['sync', 'clients'], refreshAtMostEveryMs: 10_000 });
   const selection = useUpdateSelection();
 
   const rows = useMemo<Row[]>(() => {
-    const byId = new Map(overview.data?.updates.map((o) => [o.updateId, o]));
+    const byId = new Map(list.data?.counts?.updates.map((o) => [o.updateId, o]));
     return (list.data?.updates ?? []).map((u) => ({ ...u, overview: byId.get(u.updateId) }));
-  }, [list.data, overview.data]);
+  }, [list.data]);
 
   const rowSelection = useMemo<RowSelectionState>(() => Object.fromEntries(rows.filter((r) => selection.has(r.updateId)).map((r) => [r.updateId, true])), [rows, selection]);
   const onRowSelectionChange = (updater: Updater<RowSelectionState>) => {
@@ -152,7 +150,6 @@ export default function AllUpdatesPage() {
         </div>
       )}
       <ErrorNotice error={list.error} onRetry={list.reload} />
-      <ErrorNotice error={overview.error} onRetry={overview.reload} />
       {list.data && (
         <Pagination label="updates" page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} onPage={(page) => go({ page })} onPageSize={(pageSize) => go({ pageSize, page: 1 })} />
       )}

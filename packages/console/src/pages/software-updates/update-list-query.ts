@@ -60,6 +60,6 @@ export function searchOf(q: UpdateListQuery): string {
   });
 }
 
-export function apiPathOf(q: UpdateListQuery): string {
-  return `/updates${queryString({ ...Object.fromEntries(filterKeys.map((k) => [k, q[k].trim()])), sort: q.sort, page: q.page, pageSize: q.pageSize })}`;
+export function apiPathOf(q: UpdateListQuery, options: { withCounts?: boolean } = {}): string {
+  return `/updates${queryString({ ...Object.fromEntries(filterKeys.map((k) => [k, q[k].trim()])), sort: q.sort, page: q.page, pageSize: q.pageSize, withCounts: options.withCounts || undefined })}`;
 }

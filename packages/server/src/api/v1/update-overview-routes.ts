@@ -2,10 +2,11 @@ import { CatalogueProducts, UpdateCountsQuery, type UpdateContentStatus, type Up
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { z } from 'zod';
-import { collectionExists, countUpdates, percentCompliant } from '../../compliance/client-compliance.ts';
+import { collectionExists } from '../../compliance/client-compliance.ts';
+import { countPage } from '../../compliance/page-counts.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
-import { contentFlagsOf, hasContent } from '../../packages/content-flags.ts';
+import { hasContent } from '../../packages/content-flags.ts';
 
 const UpdateIdParam = z.strictObject({ updateId: z.string().uuid('an updateId is a UUID').transform((s) => s.toLowerCase()) });
 
@@ -20,23 +21,7 @@ export function registerUpdateOverviewRoutes(app: FastifyInstance, site: SiteCon
   app.get('/api/v1/compliance/updates', { config: { permission: 'read' } }, async (request): Promise<UpdateCountsList> => {
     const { ids, collectionId } = parseInput(UpdateCountsQuery, request.query, 'query');
     if (collectionId !== undefined && !(await collectionExists(db, collectionId))) throw notFound(`collection ${collectionId}`);
-    let clients = db.selectFrom('clients').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'active');
-    if (collectionId !== undefined) clients = clients.where('client_id', 'in', (eb) => eb.selectFrom('collection_members').select('client_id').where('collection_id', '=', collectionId));
-    const [rows, counted, flags] = await Promise.all([
-      db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']).where('update_id', 'in', ids).execute(),
-      clients.executeTakeFirstOrThrow(),
-      contentFlagsOf(db, ids),
-    ]);
-    const counts = await countUpdates(db, rows, { collectionId });
-    return {
-      collectionId: collectionId ?? null,
-      clientsCounted: Number(counted.n),
-      updates: ids.flatMap((updateId) => {
-        const c = counts.get(updateId);
-        if (!c) return [];
-        return [{ updateId, counts: c.counts, percentCompliant: percentCompliant(c.counts), withoutContent: flags.get(updateId)?.withoutContent ?? true }];
-      }),
-    };
+    return countPage(db, ids, collectionId);
   });
 
   app.get('/api/v1/catalogue/products', { config: { permission: 'read' } }, async (): Promise<CatalogueProducts> => {

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { findUpdates, getUpdateDetail } from '../../catalogue/catalogue-queries.ts';
 import { collectionExists, updateCompliance } from '../../compliance/client-compliance.ts';
+import { countPage } from '../../compliance/page-counts.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
 
@@ -12,7 +13,9 @@ export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): v
   app.get('/api/v1/updates', { config: { permission: 'read' } }, async (request): Promise<UpdatePage> => {
     const query = parseInput(UpdateQuery, request.query, 'query');
     if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
-    return findUpdates(site.store.db, query, site.clock.now());
+    const page = await findUpdates(site.store.db, query, site.clock.now());
+    if (!query.withCounts) return page;
+    return { ...page, counts: await countPage(site.store.db, page.updates.map((u) => u.updateId), query.collectionId) };
   });
 
   app.get('/api/v1/updates/:updateId', { config: { permission: 'read' } }, async (request): Promise<UpdateDetail> => {

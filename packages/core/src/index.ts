@@ -1,5 +1,6 @@
 export * from './debian/index.ts';
 export * from './catalogue/vocabulary.ts';
+export * from './catalogue/vocabulary-schemas.ts';
 export * from './catalogue/update.ts';
 export * from './catalogue/update-id.ts';
 export * from './catalogue/debian-updates.ts';
@@ -45,5 +46,6 @@ export * from './deployment/cache-eviction.ts';
 export * from './deployment/dpkg-dependencies.ts';
 export * from './api/automatic-deployment-rules.ts';
 export * from './api/update-overview.ts';
+export * from './api/site-event-kinds.ts';
 export * from './api/site-events.ts';
 export * from './api/event-stream.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DetectionState } from '../compliance/applicability.ts';
-import { Classification, Severity } from '../catalogue/vocabulary.ts';
+import { Classification, Severity } from '../catalogue/vocabulary-schemas.ts';
 
 /**
  * Compliance reports (§4, §9). Every state says where it comes from:

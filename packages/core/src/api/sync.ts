@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Classification } from '../catalogue/vocabulary.ts';
+import { Classification } from '../catalogue/vocabulary-schemas.ts';
 
 /** Top-level site only: which products, classifications and architectures the update point syncs. */
 export const SyncCriteria = z

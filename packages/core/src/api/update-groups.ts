@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Classification, Severity } from '../catalogue/vocabulary.ts';
+import { Classification, Severity } from '../catalogue/vocabulary-schemas.ts';
 import { UpdateFilter } from './updates.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UpdateBinary } from '../catalogue/update.ts';
-import { Classification, RebootBehaviour, Severity } from '../catalogue/vocabulary.ts';
+import { Classification, RebootBehaviour, Severity } from '../catalogue/vocabulary-schemas.ts';
 import { DeliveredRule } from '../rules/rule.ts';
 
 /**

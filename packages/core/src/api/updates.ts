@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Classification, Severity } from '../catalogue/vocabulary.ts';
+import { Classification, Severity } from '../catalogue/vocabulary-schemas.ts';
 import { UpdateSummary } from '../catalogue/update.ts';
 import { MAX_UPDATE_COUNTS_IDS, UpdateCountsList } from './update-overview.ts';
 

@@ -2,7 +2,7 @@ import type { BinaryPackage } from '../debian/packages-index.ts';
 import { compareDebianVersions } from '../debian/version.ts';
 import { debianUpdateId } from './update-id.ts';
 import type { UpdateBinary, UpdateMetadata } from './update.ts';
-import type { Classification, RebootBehaviour } from './vocabulary.ts';
+import type { Classification, RebootBehaviour } from './vocabulary-schemas.ts';
 
 /** The verified binary index of one suite, as the update point read it. */
 export interface DebianSuiteIndex {

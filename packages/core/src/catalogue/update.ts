@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Classification, RebootBehaviour, Severity } from './vocabulary.ts';
+import { Classification, RebootBehaviour, Severity } from './vocabulary-schemas.ts';
 
 /**
  * One binary package an update carries, with what a client needs to fetch and verify it.

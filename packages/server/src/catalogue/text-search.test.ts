@@ -1,9 +1,10 @@
 /**
  * The catalogue's `text` and `cve` filters go through an index (migration 0009: FTS5 trigrams on
  * SQLite, pg_trgm on PostgreSQL) and must answer exactly what a case-insensitive substring match
- * over every update answers, including after a sync revises an update's text.
+ * over every update answers, including after a sync revises an update's text and after a bulk load.
  */
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { VirtualClock, type UpdatePage } from '@patchday/core';
 import { sql } from 'kysely';
@@ -66,5 +67,22 @@ describeEachStore('text and CVE search over the catalogue', (kind) => {
     assert.deepEqual(await search('cve=CVE-2031-00421'), []);
     assert.deepEqual(await search('cve=CVE-2031-0004'), [], 'a CVE id is matched whole, not as a prefix');
     if (kind === 'sqlite') await sql`insert into updates_text (updates_text) values ('integrity-check')`.execute(db);
+  });
+
+  test('a bulk load (a first sync of a whole distribution) is searchable at once, the index rebuilt in the same transaction', async () => {
+    const { db } = t.site.store;
+    const template = await db.selectFrom('updates').selectAll().orderBy('update_id').executeTakeFirstOrThrow();
+    const rows = Array.from({ length: 20_000 }, (_, i) => ({ ...template, update_id: randomUUID(), title: `bulkload ${i} (Debian 12 update)`, description: `Quokka ${i}.`, advisory_id: null, cve_ids: i === 7 ? '["CVE-2032-7777"]' : '[]' }));
+    await db.transaction().execute((trx) => t.site.store.insertMany(trx, 'updates', rows));
+    assert.equal((await t.api<UpdatePage>('GET', '/updates?text=QUOKKA&pageSize=1')).body.total, 20_000);
+    assert.deepEqual(await search('text=quokka%2019999.'), [rows[19_999].update_id]);
+    assert.deepEqual(await search('cve=CVE-2032-7777'), [rows[7].update_id]);
+    assert.deepEqual(await search('text=bulkload%201234%20'), [rows[1234].update_id]);
+    if (kind === 'sqlite') {
+      await sql`insert into updates_text (updates_text) values ('integrity-check')`.execute(db);
+      // The insert trigger is back: a row written alone is indexed too.
+      await db.insertInto('updates').values({ ...template, update_id: randomUUID(), title: 'wombat alone', cve_ids: '[]' }).execute();
+      assert.equal((await t.api<UpdatePage>('GET', '/updates?text=wombat%20alone&pageSize=1')).body.total, 1);
+    }
   });
 });

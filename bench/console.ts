@@ -145,11 +145,14 @@ async function measure(kind: Kind, browser: Browser): Promise<BenchRow[]> {
     await site.api('POST', '/enrolment-tokens', { name: 'bench: a change', expiresInHours: 1 });
     const stale = await once(dashboardPath);
     if (stale.body.stale !== true) throw new Error('after a change the large fleet\'s summary should be served stale');
+    // While that new one is counted (in a worker on SQLite): the site still answers at once.
+    const meanwhile = await timeCalls(site, '/updates?sort=-releaseDate&page=1&pageSize=50', 5);
     const fresh = await once(`${dashboardPath}&fresh=true`);
-    log(`fleet summary: made ${made.ms.toFixed(0)} ms, kept ${kept.median.toFixed(0)} ms, stale after a change ${stale.ms.toFixed(0)} ms, made again (fresh=true) ${fresh.ms.toFixed(0)} ms`);
+    log(`fleet summary: made ${made.ms.toFixed(0)} ms, kept ${kept.median.toFixed(0)} ms, stale after a change ${stale.ms.toFixed(0)} ms (a page meanwhile: ${meanwhile.max.toFixed(0)} ms at most), made again (fresh=true) ${fresh.ms.toFixed(0)} ms`);
     out.push({ measure: `${label}: dashboard's fleet summary (GET ${dashboardPath}), made (first request after start)`, value: made.ms, unit: 'ms' });
     out.push({ measure: `${label}: dashboard's fleet summary, nothing changed since (kept), median of 5`, value: kept.median, unit: 'ms', goal: '≤ 300 ms', met: kept.median <= SERVER_GOAL_MS });
     out.push({ measure: `${label}: dashboard's fleet summary after a change (the last one, stale, while a new one is made)`, value: stale.ms, unit: 'ms', goal: '≤ 300 ms', met: stale.ms <= SERVER_GOAL_MS });
+    out.push({ measure: `${label}: GET /updates (first page) while the summary is counted, max of 5`, value: meanwhile.max, unit: 'ms', goal: '≤ 300 ms', met: meanwhile.max <= SERVER_GOAL_MS });
     out.push({ measure: `${label}: dashboard's fleet summary made again (fresh=true)`, value: fresh.ms, unit: 'ms' });
     out.push({ measure: `${label}: server peak RSS`, value: site.peakRssMb(), unit: 'MB' });
     return out;

@@ -6,6 +6,7 @@ import pino, { type Logger } from 'pino';
 import { adrSchedulerOf, type AdrScheduler } from './adr/adr-scheduler.ts';
 import { AlertService } from './alerts/alert-service.ts';
 import { bootstrapFirstAdministrator } from './auth/bootstrap.ts';
+import { EstimateCache } from './compliance/fleet-estimate.ts';
 import { ContentLibrary } from './content/content-library.ts';
 import { SiteEvents } from './events/site-events.ts';
 import { buildApp } from './http/app.ts';
@@ -64,7 +65,7 @@ export async function startSite(config: SiteConfig): Promise<RunningSite> {
     await sync.recoverInterrupted();
     await sync.reschedule();
     const content = new ContentLibrary(join(dataDir, 'content'));
-    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content, events, summaryRecomputeBudgetMs: config.summaryRecomputeBudgetMs };
+    const context: SiteContext = { store, clock, log, sync, dataDir, version: VERSION, content, events, estimates: new EstimateCache(), summaryRecomputeBudgetMs: config.summaryRecomputeBudgetMs };
     const app = buildApp(context);
     const address = await app.listen({ host: config.host ?? '127.0.0.1', port: config.port ?? DEFAULT_PORT });
     const alerts = new AlertService({ store, clock, log, events });

@@ -25,7 +25,7 @@ import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { inventoryOf } from '../inventory/inventory-store.ts';
 import { isPostgres } from '../store/store.ts';
 import type { Database } from '../store/schema.ts';
-import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate } from './fleet-estimate.ts';
+import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate, type EstimateCache } from './fleet-estimate.ts';
 
 /**
  * The site's compliance answer (§4, §9; docs/compliance.md). The state of an update on a client is,
@@ -230,7 +230,7 @@ export interface UpdateCounts {
  * states come from one grouped SQL query, estimates from the fleet estimate over the distinct
  * inventories. Clients are taken in groups that share inventory, scan product and scan anchor.
  */
-export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], scope: { collectionId?: string }): Promise<Map<string, UpdateCounts>> {
+export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], scope: { collectionId?: string; estimates?: EstimateCache }): Promise<Map<string, UpdateCounts>> {
   const groups = await inCollection(
     db
       .selectFrom('clients')
@@ -243,7 +243,8 @@ export async function countUpdates(db: Db, updates: readonly SummaryUpdate[], sc
   // The reported rows and the estimate read different tables: on PostgreSQL, on two connections at once.
   const estimated = async () => {
     const universe = await loadUniverse(db, new Set(groups.flatMap((g) => (g.inventory_sha256 === null ? [] : [g.inventory_sha256]))));
-    const estimates = await estimateUpdates(db, universe, updates.map((u) => ({ updateId: u.update_id, product: u.product, binaries: JSON.parse(u.binaries) as UpdateBinary[] })));
+    const revised = updates.map((u) => ({ updateId: u.update_id, product: u.product, changeSeq: u.change_seq, binaries: JSON.parse(u.binaries) as UpdateBinary[] }));
+    const estimates = await (scope.estimates ? scope.estimates.estimate(db, universe, revised) : estimateUpdates(db, universe, revised));
     return { universe, estimates, perClient: await perClientEstimates(db, updates, estimates, scope.collectionId) };
   };
   const [reported, { universe, estimates, perClient }] = await Promise.all([reportedCounts(db, updates, groups, scope.collectionId), estimated()]);

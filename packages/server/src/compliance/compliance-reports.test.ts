@@ -10,7 +10,9 @@ import { evaluateUpdate, type VirtualClock, type ClientCompliance, type Complian
 import { startComplianceFixture, type ComplianceFixture } from '../../test/compliance-fixture.ts';
 import { describeEachStore, differingTables, dumpStore } from '../../test/stores.ts';
 import { applicabilityOf } from './fleet-estimate.ts';
+import { complianceSummary } from './client-compliance.ts';
 import { SummaryCache } from './summary-cache.ts';
+import { SummaryWorkers } from './summary-worker.ts';
 
 describeEachStore('compliance reports', (kind) => {
   let f: ComplianceFixture;
@@ -267,6 +269,26 @@ describeEachStore('compliance reports', (kind) => {
       await cache.close();
     }
   });
+
+  if (kind === 'sqlite') {
+    test('on SQLite a large fleet is summarised in a worker thread over its own connection: the same counts as in place; a stopping site ends it', async () => {
+      const workers = new SummaryWorkers(f.t.site.store.location);
+      try {
+        for (const query of [{}, { superseded: false }, { collectionId: f.collectionId }]) {
+          const apart = await workers.count(query);
+          assert.deepEqual(apart.counts, await complianceSummary(f.t.site.store.db, query), JSON.stringify(query));
+          assert.ok(apart.tookMs >= 0);
+        }
+        const cache = new SummaryCache({ db: f.t.site.store.db, clock: f.t.site.clock, log: pino({ level: 'silent' }), events: f.t.site.events, countApart: (q) => workers.count(q) });
+        const counting = cache.summary({ product: 'Debian 12' });
+        await workers.close();
+        await assert.rejects(counting, /worker stopped \(exit code \d+\) before it answered/);
+        await cache.close();
+      } finally {
+        await workers.close();
+      }
+    });
+  }
 
   test('removing a client removes its inventory when no other client has it', async () => {
     const count = async () => Number((await f.t.site.store.db.selectFrom('inventories').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

@@ -11,7 +11,7 @@ import { inventoriesOf, storeInventories } from '../inventory/inventory-store.ts
 import type { Store } from '../store/store.ts';
 import { insertClient, newerVersion, nodeImageInventory, olderVersion, seededRandom, snapshotUpdates, varyInventory } from '../../test/inventories.ts';
 import { createTestDatabase, describeEachStore, type TestDatabase } from '../../test/stores.ts';
-import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory } from './fleet-estimate.ts';
+import { applicabilityOf, EstimateCache, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate, type InventoryUniverse } from './fleet-estimate.ts';
 
 const security = snapshotUpdates('debian-security', 'bookworm-security', 'Debian 12');
 
@@ -116,6 +116,40 @@ describeEachStore('the fleet estimate equals the evaluator on whole inventories'
     assert.equal(compared, 414 * inventories.length);
     // Every state occurs, so the comparison covered each branch of the evaluator.
     for (const state of ['Required', 'Installed', 'Not Required', 'Unknown'] as const) assert.ok((tally.get(state) ?? 0) > 0, `${state}: ${JSON.stringify([...tally])}`);
+  });
+
+  test('kept estimates answer as new ones would: over the same inventories, after a new inventory joins, after an update is revised', async () => {
+    const cache = new EstimateCache();
+    const revised = (list: readonly UpdateMetadata[], changeSeq = 1) => list.map((u) => ({ ...u, changeSeq }));
+    const page = revised(security.filter((u, i) => i < 60 || u.source === 'openssl'));
+    const states = (universe: InventoryUniverse, estimates: Map<string, Estimate>) =>
+      page.map((u) => universe.shas.map((_, index) => stateOnInventory(estimates.get(u.updateId)!, universe, index)));
+
+    const universe = await loadUniverse(store.db);
+    const first = await cache.estimate(store.db, universe, page);
+    assert.deepEqual(states(universe, first), states(universe, await estimateUpdates(store.db, universe, page)));
+    const again = await cache.estimate(store.db, await loadUniverse(store.db), page);
+    assert.ok(page.every((u) => again.get(u.updateId) === first.get(u.updateId)), 'the same universe read again: the kept estimates');
+
+    // A client's software changes: a new distinct inventory, with every package of the page older.
+    const [, base] = inventories[0];
+    const older = Object.fromEntries(Object.entries(base.dpkg!).map(([k, p]) => [k, { ...p, version: p.version && olderVersion(p.version) }]));
+    // (Distinct from the fleet's "every package older": one more package.)
+    older['patchday-newcomer'] = { name: 'patchday-newcomer', architecture: 'all', version: '1.0', status: 'install ok installed', multiArch: null };
+    const newcomer = await insertClient(store.db, 'newcomer');
+    await storeInventories(store.db, [{ clientId: newcomer, inventory: { os: base.os, dpkg: older, facts: {} } }], new Date('2026-11-26T10:00:00Z'));
+    const grown = await loadUniverse(store.db);
+    assert.equal(grown.shas.length, universe.shas.length + 1);
+    const afterJoin = await cache.estimate(store.db, grown, page);
+    assert.deepEqual(states(grown, afterJoin), states(grown, await estimateUpdates(store.db, grown, page)));
+    assert.ok(page.some((u) => stateOnInventory(afterJoin.get(u.updateId)!, grown, grown.shas.length - 1) === 'Required'), 'the newcomer needs some of them');
+
+    // An update revised to name packages no inventory has: its new estimate, not the kept one.
+    const openssl = page.find((u) => u.source === 'openssl')!;
+    const renamed = { ...openssl, changeSeq: 2, binaries: openssl.binaries.map((b) => ({ ...b, package: `${b.package}-renamed` })) };
+    const revisedAnswer = (await cache.estimate(store.db, grown, [renamed])).get(openssl.updateId)!;
+    assert.ok(grown.shas.some((_, i) => stateOnInventory(afterJoin.get(openssl.updateId)!, grown, i) === 'Required'));
+    assert.ok(grown.shas.every((_, i) => stateOnInventory(revisedAnswer, grown, i) !== 'Required'), 'no inventory has the renamed packages');
   });
 
   test('a rule that reads facts is evaluated on each client\'s whole inventory', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   debianApplicabilityRules,
   evaluateRule,
@@ -248,6 +249,50 @@ export async function estimateUpdates(db: Db, universe: InventoryUniverse, updat
     out.set(updateId, { kind: 'inventory', byOs, byInventory });
   }
   return out;
+}
+
+/** An update's estimate is kept for one revision of it: `change_seq` moves whenever its binaries may have. */
+export interface RevisedUpdate extends EstimatedUpdate {
+  changeSeq: number;
+}
+
+/**
+ * Estimates already made, kept for the universe they were made over. An inventory is stored once
+ * per content (its sha256) and never changes, so an update's estimate over the same inventories is
+ * the same until the update is revised: nothing else can make a kept estimate wrong. A listing's
+ * page asks for the same updates again and again while the fleet's set of distinct inventories
+ * stays the same (it changes when a client's software does); a new set starts afresh.
+ */
+export class EstimateCache {
+  private universeKey = '';
+  private readonly kept = new Map<string, Estimate>();
+
+  constructor(private readonly capacity = 2_000) {}
+
+  async estimate(db: Db, universe: InventoryUniverse, updates: readonly RevisedUpdate[]): Promise<Map<string, Estimate>> {
+    const key = keyOf(universe);
+    if (key !== this.universeKey) {
+      this.kept.clear();
+      this.universeKey = key;
+    }
+    const idOf = (u: RevisedUpdate) => `${u.updateId} ${u.changeSeq}`;
+    const missing = updates.filter((u) => !this.kept.has(idOf(u)));
+    const made = missing.length ? await estimateUpdates(db, universe, missing) : new Map<string, Estimate>();
+    // Kept only if no other universe came meanwhile; the oldest go first.
+    if (this.universeKey === key) {
+      for (const u of missing) this.kept.set(idOf(u), made.get(u.updateId)!);
+      for (const id of this.kept.keys()) {
+        if (this.kept.size <= this.capacity) break;
+        this.kept.delete(id);
+      }
+    }
+    return new Map(updates.map((u) => [u.updateId, made.get(u.updateId) ?? this.kept.get(idOf(u))!]));
+  }
+}
+
+/** The universe's inventories and their order (which numbers them): equal keys, equal universes. */
+function keyOf(universe: InventoryUniverse): string {
+  return createHash('sha256').update(universe.shas.join(',')).update('|').update([...universe.byInventoryId.keys()].join(',')).digest('hex');
 }
 
 /** Clients per batch when rules need whole inventories. */

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import { contentFlagsOf } from '../packages/content-flags.ts';
 import type { Database } from '../store/schema.ts';
 import { countUpdates, percentCompliant } from './client-compliance.ts';
+import type { EstimateCache } from './fleet-estimate.ts';
 
 /**
  * What a listing shows beside each update of one page: its Required / Installed / Not Required /
@@ -10,7 +11,8 @@ import { countUpdates, percentCompliant } from './client-compliance.ts';
  * summary counts them, and whether its files are in no deployment package. In the order of `ids`;
  * ids of no update are left out. The caller has checked that the collection exists.
  */
-export async function countPage(db: Kysely<Database>, ids: readonly string[], collectionId: string | undefined): Promise<UpdateCountsList> {
+export async function countPage(db: Kysely<Database>, ids: readonly string[], scope: { collectionId?: string; estimates?: EstimateCache }): Promise<UpdateCountsList> {
+  const { collectionId } = scope;
   let clients = db.selectFrom('clients').select((eb) => eb.fn.countAll<number | string>().as('n')).where('status', '=', 'active');
   if (collectionId !== undefined) clients = clients.where('client_id', 'in', (eb) => eb.selectFrom('collection_members').select('client_id').where('collection_id', '=', collectionId));
   const [counts, counted, flags] = await Promise.all([
@@ -21,7 +23,7 @@ export async function countPage(db: Kysely<Database>, ids: readonly string[], co
           .select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries'])
           .where('update_id', 'in', ids)
           .execute()
-          .then((rows) => countUpdates(db, rows, { collectionId })),
+          .then((rows) => countUpdates(db, rows, scope)),
     clients.executeTakeFirstOrThrow(),
     contentFlagsOf(db, ids),
   ]);

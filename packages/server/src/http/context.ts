@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { Principal } from '../auth/tokens.ts';
 import type { Permission } from '../auth/roles.ts';
+import type { EstimateCache } from '../compliance/fleet-estimate.ts';
 import type { ContentLibrary } from '../content/content-library.ts';
 import type { SiteEvents } from '../events/site-events.ts';
 import type { Store } from '../store/store.ts';
@@ -21,6 +22,8 @@ export interface SiteContext {
   content: ContentLibrary;
   /** Committed changes, announced by kind to the console's event stream and the summary cache. */
   events: SiteEvents;
+  /** Estimates of updates over the fleet's distinct inventories, kept while those stay the same (listing pages). */
+  estimates: EstimateCache;
   /** A fleet summary that took longer than this is served as it was while it is made again (default 1000 ms). */
   summaryRecomputeBudgetMs?: number;
 }

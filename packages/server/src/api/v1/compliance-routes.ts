@@ -2,6 +2,7 @@ import { ComplianceSummaryQuery, type ComplianceSummary } from '@patchday/core';
 import type { FastifyInstance } from 'fastify';
 import { collectionExists } from '../../compliance/client-compliance.ts';
 import { SummaryCache } from '../../compliance/summary-cache.ts';
+import { SummaryWorkers } from '../../compliance/summary-worker.ts';
 import type { SiteContext } from '../../http/context.ts';
 import { notFound, parseInput } from '../../http/http-error.ts';
 
@@ -10,8 +11,20 @@ import { notFound, parseInput } from '../../http/http-error.ts';
  * `GET /api/v1/compliance/summary`. Per client and per update: client-routes.ts, update-routes.ts.
  */
 export function registerComplianceRoutes(app: FastifyInstance, site: SiteContext): void {
-  const summaries = new SummaryCache({ db: site.store.db, clock: site.clock, log: site.log, events: site.events, recomputeBudgetMs: site.summaryRecomputeBudgetMs });
-  app.addHook('onClose', () => summaries.close());
+  // On SQLite a count would hold the site's one thread: large fleets are counted in a worker.
+  const workers = site.store.kind === 'sqlite' ? new SummaryWorkers(site.store.location) : undefined;
+  const summaries = new SummaryCache({
+    db: site.store.db,
+    clock: site.clock,
+    log: site.log,
+    events: site.events,
+    recomputeBudgetMs: site.summaryRecomputeBudgetMs,
+    countApart: workers && ((query) => workers.count(query)),
+  });
+  app.addHook('onClose', async () => {
+    await workers?.close();
+    await summaries.close();
+  });
 
   app.get('/api/v1/compliance/summary', { config: { permission: 'read' } }, async (request): Promise<ComplianceSummary> => {
     const query = parseInput(ComplianceSummaryQuery, request.query, 'query');

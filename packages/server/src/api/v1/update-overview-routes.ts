@@ -21,7 +21,7 @@ export function registerUpdateOverviewRoutes(app: FastifyInstance, site: SiteCon
   app.get('/api/v1/compliance/updates', { config: { permission: 'read' } }, async (request): Promise<UpdateCountsList> => {
     const { ids, collectionId } = parseInput(UpdateCountsQuery, request.query, 'query');
     if (collectionId !== undefined && !(await collectionExists(db, collectionId))) throw notFound(`collection ${collectionId}`);
-    return countPage(db, ids, collectionId);
+    return countPage(db, ids, { collectionId, estimates: site.estimates });
   });
 
   app.get('/api/v1/catalogue/products', { config: { permission: 'read' } }, async (): Promise<CatalogueProducts> => {

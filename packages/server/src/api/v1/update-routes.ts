@@ -15,7 +15,7 @@ export function registerUpdateRoutes(app: FastifyInstance, site: SiteContext): v
     if (query.collectionId !== undefined && !(await collectionExists(site.store.db, query.collectionId))) throw notFound(`collection ${query.collectionId}`);
     const page = await findUpdates(site.store.db, query, site.clock.now());
     if (!query.withCounts) return page;
-    return { ...page, counts: await countPage(site.store.db, page.updates.map((u) => u.updateId), query.collectionId) };
+    return { ...page, counts: await countPage(site.store.db, page.updates.map((u) => u.updateId), { collectionId: query.collectionId, estimates: site.estimates }) };
   });
 
   app.get('/api/v1/updates/:updateId', { config: { permission: 'read' } }, async (request): Promise<UpdateDetail> => {

@@ -14,6 +14,9 @@ import { migrateToLatest } from './migrate.ts';
  */
 const BULK_LOAD_ROWS = 20_000;
 
+/** PostgreSQL connections opened when the store opens: as many as a console page's queries at once. */
+const WARM_CONNECTIONS = 4;
+
 // int8 (counts, sizes) as JS numbers: every value we store fits in 2^53.
 pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10));
 
@@ -88,12 +91,17 @@ function openSqlite(path: string): Store {
 }
 
 function openPostgres(url: string): Store {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // Idle connections are kept (pg closes them after 10 s by default): a new one costs a backend's
+  // start and cold catalogue caches, which an administrator opening the console after a quiet
+  // minute would otherwise pay on every query of the page at once.
+  const pool = new pg.Pool({ connectionString: url, max: 10, idleTimeoutMillis: 0 });
   // An idle connection the server ends (a PostgreSQL restart, an administrator's termination)
   // is dropped by the pool and replaced on next use; unhandled, its 'error' would end the site.
   // A query in flight on it still fails, with the error, to its caller.
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  // A few connections opened at start, so the first page after a start does not open them one per query.
+  void Promise.all(Array.from({ length: WARM_CONNECTIONS }, () => pool.connect().then((client) => client.release(), () => undefined)));
   const parsed = new URL(url);
   return {
     kind: 'postgres',

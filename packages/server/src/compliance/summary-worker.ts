@@ -4,7 +4,8 @@ import type { SummaryCounts } from './client-compliance.ts';
 
 /** What a summary worker is given. */
 export interface SummaryWork {
-  file: string;
+  /** The store's URL or SQLite file. */
+  url: string;
   query: Omit<ComplianceSummaryQuery, 'fresh'>;
 }
 
@@ -14,18 +15,19 @@ export interface CountedApart {
 }
 
 /**
- * Fleet summaries counted in worker threads, for a site on SQLite: better-sqlite3 is synchronous,
- * so a count of seconds on the site's own thread would hold every agent's and administrator's
- * request for as long. A worker reads the same file over its own connection on another core.
+ * Fleet summaries counted in worker threads: on SQLite (synchronous) a count of seconds on the
+ * site's own thread would hold every agent's and administrator's request for as long; on PostgreSQL
+ * the estimate of every update over the fleet's inventories is seconds of JavaScript. A worker
+ * counts over its own connection on another core.
  */
 export class SummaryWorkers {
   private readonly running = new Set<Worker>();
 
-  constructor(private readonly file: string) {}
+  constructor(private readonly url: string) {}
 
   /** The counts, and how long the count itself took (the worker's start left out). */
   count(query: SummaryWork['query']): Promise<CountedApart> {
-    const worker = new Worker(new URL('./summary-worker-entry.js', import.meta.url), { workerData: { file: this.file, query } satisfies SummaryWork });
+    const worker = new Worker(new URL('./summary-worker-entry.js', import.meta.url), { workerData: { url: this.url, query } satisfies SummaryWork });
     this.running.add(worker);
     return new Promise<CountedApart>((resolve, reject) => {
       worker.once('message', (message: CountedApart | { error: string }) => {

@@ -54,6 +54,7 @@ function openSqlite(path: string): Store {
     kind: 'sqlite',
     db,
     location: file,
+    url: file,
     sqliteHandle: handle,
     async insertMany(_trx, table, rows) {
       // Kysely's SQLite driver holds this single connection, so these run inside its transaction.
@@ -108,6 +109,7 @@ function openPostgres(url: string): Store {
     db,
     sqliteHandle: null,
     location: `postgres://${parsed.host}${parsed.pathname}`,
+    url,
     insertMany: (trx, table, rows) => insertFromJson(trx, table, rows),
     async close() {
       await db.destroy();

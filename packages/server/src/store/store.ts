@@ -19,6 +19,8 @@ export interface Store {
   readonly db: Kysely<Database>;
   /** Where it lives, without credentials, for logs and `patchday server` output. */
   readonly location: string;
+  /** What it was opened with (a PostgreSQL URL may hold credentials: never log it), for a worker thread's own connection. */
+  readonly url: string;
   /** Inserts many rows fast inside `trx` (prepared statements on SQLite, JSON record sets on PostgreSQL). */
   insertMany<T extends keyof BulkTables>(trx: Transaction<Database>, table: T, rows: ReadonlyArray<BulkRow<T>>): Promise<void>;
   /**

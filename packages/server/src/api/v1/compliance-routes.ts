@@ -11,18 +11,18 @@ import { notFound, parseInput } from '../../http/http-error.ts';
  * `GET /api/v1/compliance/summary`. Per client and per update: client-routes.ts, update-routes.ts.
  */
 export function registerComplianceRoutes(app: FastifyInstance, site: SiteContext): void {
-  // On SQLite a count would hold the site's one thread: large fleets are counted in a worker.
-  const workers = site.store.kind === 'sqlite' ? new SummaryWorkers(site.store.location) : undefined;
+  // A large fleet's count would hold the site's thread for seconds: it runs in a worker.
+  const workers = new SummaryWorkers(site.store.url);
   const summaries = new SummaryCache({
     db: site.store.db,
     clock: site.clock,
     log: site.log,
     events: site.events,
     recomputeBudgetMs: site.summaryRecomputeBudgetMs,
-    countApart: workers && ((query) => workers.count(query)),
+    countApart: (query) => workers.count(query),
   });
   app.addHook('onClose', async () => {
-    await workers?.close();
+    await workers.close();
     await summaries.close();
   });
 

@@ -114,7 +114,7 @@ export async function findUpdates(db: Kysely<Database>, q: UpdateQuery, now: Dat
   let total: number;
   let rows: Array<Pick<UpdatesTable, (typeof summaryColumns)[number]>>;
   if (q.text !== undefined || q.cve !== undefined) {
-    // A substring match reads every row, so once: the sort keys of every match, then the page's rows.
+    // A substring match: the sort keys of every match (found through the trigram index), then the page's rows.
     const keys = await sorted(applyUpdateFilter(db.selectFrom('updates'), q, now, storeKindOf(db)).select(['update_id', column])).execute();
     const ids = keys.slice(offset, offset + q.pageSize).map((k) => k.update_id);
     const byId = new Map(ids.length ? (await db.selectFrom('updates').select(summaryColumns).where('update_id', 'in', ids).execute()).map((r) => [r.update_id, r]) : []);

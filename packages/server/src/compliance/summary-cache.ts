@@ -18,7 +18,7 @@ export interface SummaryCacheOptions {
    */
   recomputeBudgetMs?: number;
   /**
-   * Counts a summary off the site's thread (SQLite: summary-worker.ts). Used for a query's first
+   * Counts a summary off the site's thread (summary-worker.ts). Used for a query's first
    * count and for one whose last count took longer than the budget; a small fleet's is counted in
    * place, where it costs no worker's start.
    */

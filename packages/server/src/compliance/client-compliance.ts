@@ -24,7 +24,7 @@ import {
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import { inventoryOf } from '../inventory/inventory-store.ts';
 import { isPostgres } from '../store/store.ts';
-import type { Database } from '../store/schema.ts';
+import type { Database, UpdatesTable } from '../store/schema.ts';
 import { applicabilityOf, estimateUpdates, evaluateOnClients, loadUniverse, stateOnInventory, type Estimate, type EstimateCache } from './fleet-estimate.ts';
 
 /**
@@ -106,7 +106,7 @@ export async function clientCompliance(db: Db, clientId: string, include: Client
   if (product === null) return result;
 
   const [rows, reported] = await Promise.all([
-    db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']).where('product', '=', product).execute(),
+    db.selectFrom('updates').select(countedUpdateColumns).where('product', '=', product).execute(),
     db.selectFrom('client_update_states').select(['update_id', 'state_id', 'state_at']).where('client_id', '=', clientId).execute(),
   ]);
   const reportedOf = new Map(reported.map((r) => [r.update_id, r]));
@@ -151,7 +151,7 @@ export async function clientCompliance(db: Db, clientId: string, include: Client
 export async function updateCompliance(db: Db, updateId: string, query: UpdateComplianceQuery): Promise<UpdateCompliance | null> {
   const update = await db
     .selectFrom('updates')
-    .select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries'])
+    .select(countedUpdateColumns)
     .where('update_id', '=', updateId)
     .executeTakeFirst();
   if (!update) return null;
@@ -208,16 +208,9 @@ export async function updateCompliance(db: Db, updateId: string, query: UpdateCo
 
 // ---- fleet summary ---------------------------------------------------------------------------
 
-interface SummaryUpdate {
-  update_id: string;
-  title: string;
-  product: string;
-  classification: string;
-  severity: string;
-  superseded: number;
-  change_seq: number;
-  binaries: string;
-}
+/** What counting an update reads of it. */
+export const countedUpdateColumns = ['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries'] as const;
+type SummaryUpdate = Pick<UpdatesTable, (typeof countedUpdateColumns)[number]>;
 
 /** Counts of one update over the counted clients, by state and by source. */
 export interface UpdateCounts {
@@ -511,7 +504,7 @@ export type SummaryCounts = Omit<ComplianceSummary, 'summarizedAt' | 'stale'>;
 
 /** The fleet at a glance: per classification and severity, and the updates most clients require. */
 export async function complianceSummary(db: Db, query: Omit<ComplianceSummaryQuery, 'fresh'>): Promise<SummaryCounts> {
-  let updatesQuery = db.selectFrom('updates').select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries']);
+  let updatesQuery = db.selectFrom('updates').select(countedUpdateColumns);
   if (query.product !== undefined) updatesQuery = updatesQuery.where('product', '=', query.product);
   if (query.superseded !== undefined) updatesQuery = updatesQuery.where('superseded', '=', query.superseded ? 1 : 0);
   const [updates, clientsCounted] = await Promise.all([

@@ -2,7 +2,7 @@ import type { UpdateCountsList } from '@patchday/core';
 import type { Kysely } from 'kysely';
 import { contentFlagsOf } from '../packages/content-flags.ts';
 import type { Database } from '../store/schema.ts';
-import { countUpdates, percentCompliant } from './client-compliance.ts';
+import { countedUpdateColumns, countUpdates, percentCompliant } from './client-compliance.ts';
 import type { EstimateCache } from './fleet-estimate.ts';
 
 /**
@@ -20,7 +20,7 @@ export async function countPage(db: Kysely<Database>, ids: readonly string[], sc
       ? new Map()
       : db
           .selectFrom('updates')
-          .select(['update_id', 'title', 'product', 'classification', 'severity', 'superseded', 'change_seq', 'binaries'])
+          .select(countedUpdateColumns)
           .where('update_id', 'in', ids)
           .execute()
           .then((rows) => countUpdates(db, rows, scope)),
